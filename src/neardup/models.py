@@ -1,0 +1,265 @@
+"""The data that flows between stages. Every object here is immutable.
+
+Offsets are always Python string offsets (end exclusive) into ``Document.text``: the file's text
+as decoded, leading BOM removed, newlines untranslated; for a JSONL record, its ``text`` field.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "Block",
+    "Cluster",
+    "DiffSummary",
+    "Document",
+    "Edit",
+    "Member",
+    "NormalizedText",
+    "Pair",
+    "Passage",
+    "Report",
+    "Skipped",
+    "SpanRef",
+]
+
+BlockKind = Literal["title", "heading", "paragraph", "caption", "byline"]
+DocFormat = Literal["text", "markdown", "html", "jsonl"]
+OffsetArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """A range inside a block whose raw characters stand for something else when read as text:
+    markup to drop (``text == ""``) or an HTML character reference (``text == "&"`` for ``&amp;``)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A run of article content in ``Document.text``: a heading, a paragraph, or the whole body of a
+    plain-text file before segmentation. ``level`` is the heading level where one is known
+    (Markdown ``#`` count, ``<hN>``), else 0."""
+
+    start: int
+    end: int
+    kind: BlockKind = "paragraph"
+    level: int = 0
+    edits: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One text to match: a file, or one record of a JSONL file.
+
+    ``blocks`` hold the content (markup, front matter and site furniture left out). When
+    ``laid_out`` is true the blocks are already paragraphs (HTML); otherwise each block is a stretch
+    of plain text that segmentation splits into lines and paragraphs itself.
+    """
+
+    path: str
+    text: str
+    format: DocFormat
+    encoding: str
+    blocks: tuple[Block, ...]
+    decode_errors: Literal["strict", "replace"] = "strict"
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    laid_out: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """Matching text plus where each of its characters came from.
+
+    Character ``i`` of ``text`` was produced by ``original[starts[i]:ends[i]]``; several normalised
+    characters may share one origin (an expansion), and dropped originals have no character.
+    """
+
+    text: str
+    starts: OffsetArray
+    ends: OffsetArray
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map the normalised span ``[start, end)`` back to a span of the original text."""
+        if not 0 <= start < end <= len(self.text):
+            raise IndexError(f"span {start}-{end} is outside 0-{len(self.text)}")
+        return int(self.starts[start]), int(self.ends[end - 1])
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """An article (or the one article of a web page) inside a document."""
+
+    doc: int
+    path: str
+    start: int
+    end: int
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpanRef:
+    path: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two passages whose alignment passed verification.
+
+    ``similarity`` is the aligned share of both texts (2·aligned / (len a + len b));
+    ``containment`` is the aligned share of the shorter one. ``a_aligned``/``b_aligned`` are the
+    aligned regions, mapped back to the original texts.
+    """
+
+    a: int
+    b: int
+    similarity: float
+    containment: float
+    a_aligned: tuple[int, int]
+    b_aligned: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class DiffSummary:
+    counts: dict[str, int]
+    changed_share: float
+    verdict: str
+    differences: tuple[dict[str, Any], ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    path: str
+    start: int
+    end: int
+    title: str | None
+    similarity: float
+    containment: float
+    passages: tuple[int, ...] = ()
+    diff: DiffSummary | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    id: str
+    canonical: SpanRef
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a scan found. ``to_dict``/``to_json`` give the documented output contract."""
+
+    version: str
+    config: dict[str, Any]
+    documents: tuple[Document, ...]
+    passages: tuple[Passage, ...]
+    clusters: tuple[Cluster, ...]
+    pairs: tuple[Pair, ...]
+    skipped: tuple[Skipped, ...]
+    stats: dict[str, Any]
+    archive_matches: tuple[dict[str, Any], ...] | None = None
+    _extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def _span(self, index: int) -> dict[str, Any]:
+        p = self.passages[index]
+        return {"path": p.path, "start": p.start, "end": p.end}
+
+    def to_dict(self) -> dict[str, Any]:
+        by_doc: dict[int, list[Passage]] = {}
+        for p in self.passages:
+            by_doc.setdefault(p.doc, []).append(p)
+        documents = [
+            {
+                "path": d.path,
+                "encoding": d.encoding,
+                "decode_errors": d.decode_errors,
+                "format": d.format,
+                "title": d.title,
+                "date": d.date,
+                "url": d.url,
+                "chars": len(d.text),
+                "notes": list(d.notes),
+                "passages": [
+                    {"start": p.start, "end": p.end, "title": p.title} for p in by_doc.get(i, [])
+                ],
+            }
+            for i, d in enumerate(self.documents)
+        ]
+        clusters = []
+        for c in self.clusters:
+            members = []
+            for m in c.members:
+                entry: dict[str, Any] = {
+                    "path": m.path,
+                    "start": m.start,
+                    "end": m.end,
+                    "title": m.title,
+                    "similarity": round(m.similarity, 4),
+                    "containment": round(m.containment, 4),
+                }
+                if m.diff is not None:
+                    entry["diff"] = {
+                        "counts": m.diff.counts,
+                        "changed_share": round(m.diff.changed_share, 4),
+                        "verdict": m.diff.verdict,
+                    }
+                    if m.diff.differences is not None:
+                        entry["diff"]["differences"] = list(m.diff.differences)
+                members.append(entry)
+            clusters.append({"id": c.id, "canonical": asdict(c.canonical), "members": members})
+        pairs = [
+            {
+                "a": self._span(p.a),
+                "b": self._span(p.b),
+                "similarity": round(p.similarity, 4),
+                "containment": round(p.containment, 4),
+                "a_aligned": list(p.a_aligned),
+                "b_aligned": list(p.b_aligned),
+            }
+            for p in self.pairs
+        ]
+        out: dict[str, Any] = {
+            "neardup_version": self.version,
+            "config": self.config,
+            "documents": documents,
+            "clusters": clusters,
+            "pairs": pairs,
+            "skipped": [asdict(s) for s in self.skipped],
+            "stats": self.stats,
+        }
+        if self.archive_matches is not None:
+            out["archive_matches"] = list(self.archive_matches)
+        return out
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def to_jsonl(self) -> str:
+        data = self.to_dict()
+        lines = [json.dumps({"type": "cluster", **c}, ensure_ascii=False) for c in data["clusters"]]
+        lines += [json.dumps({"type": "skipped", **s}, ensure_ascii=False) for s in data["skipped"]]
+        lines.append(json.dumps({"type": "stats", **data["stats"]}, ensure_ascii=False))
+        return "\n".join(lines) + "\n"
