@@ -1,0 +1,45 @@
+"""neardup: find near-duplicate Chinese news articles at passage level, cluster the versions of each
+story, and explain how they differ.
+
+    >>> import neardup
+    >>> report = neardup.scan(["examples/karamay"])
+    >>> [len(c.members) for c in report.clusters]
+    [2]
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .config import Config
+from .errors import (
+    ConfigError,
+    DecodeError,
+    IndexFormatError,
+    IndexLockedError,
+    InputError,
+    MissingDependencyError,
+    NeardupError,
+)
+from .models import Cluster, Document, Member, Pair, Passage, Report, Skipped
+from .pipeline import scan
+
+__all__ = [
+    "Cluster",
+    "Config",
+    "ConfigError",
+    "DecodeError",
+    "Document",
+    "IndexFormatError",
+    "IndexLockedError",
+    "InputError",
+    "Member",
+    "MissingDependencyError",
+    "NeardupError",
+    "Pair",
+    "Passage",
+    "Report",
+    "Skipped",
+    "__version__",
+    "scan",
+]

@@ -1,0 +1,139 @@
+"""The ``neardup`` command: a thin layer that turns options into a ``Config``, calls the library and
+renders the result. Errors become one line on stderr and an exit code: 0 done (even with skipped
+files), 1 failure, 2 bad usage, 130 interrupted."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .config import TOKENIZERS, Config
+from .errors import ConfigError, InputError, NeardupError
+from .report import write_output
+
+__all__ = ["cli", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def matching_options(func: F) -> F:
+    """Options shared by every command that matches text."""
+    options = [
+        click.option("--threshold", type=float, default=None,
+                     help="Minimum verified containment score (share of the shorter passage covered by "
+                          "aligned text, 0-1) that links two passages. Default 0.5."),
+        click.option("--tokenizer", type=click.Choice(TOKENIZERS), default=None,
+                     help="jieba (reference), rjieba (same words, faster; needs neardup[fast]) or char n-grams."),
+        click.option("--jobs", "-j", type=click.IntRange(0, 1024), default=None,
+                     help="Worker processes for reading and tokenising (0 = all cores, the default)."),
+        click.option("--max-file-bytes", type=click.IntRange(1), default=None,
+                     help="Skip files larger than this (default 64 MiB)."),
+        click.option("--max-doc-chars", type=click.IntRange(1), default=None,
+                     help="Truncate longer documents to this many characters (default 4,000,000)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_config(**options: Any) -> Config:
+    settings = {k: v for k, v in options.items() if v is not None}
+    try:
+        return Config(**settings)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def emit(content: str, output: str | None) -> None:
+    if output:
+        write_output(output, content)
+    else:
+        click.echo(content, nl=False)
+
+
+def _progress_bar() -> tuple[Any, Callable[[str, int, int], None]] | tuple[None, None]:
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(f"{stage} files", total=total)
+        bar.update(tasks[stage], completed=done)
+
+    return bar, update
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="neardup")
+def cli() -> None:
+    """Find near-duplicate Chinese news articles, cluster the versions of each story and explain how
+    they differ.
+
+    Example: neardup scan examples/karamay
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False))
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "jsonl", "html")), default="text",
+              show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to this file (atomically) instead of standard output.")
+@click.option("--explain", is_flag=True, default=False,
+              help="Attach the full list of differences to every cluster member.")
+@matching_options
+def scan(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, **options: Any) -> None:
+    """Find every version of every story in PATHS (files or folders, read recursively).
+
+    Files: .txt .md .markdown .html .htm .jsonl, in UTF-8/UTF-16/GB18030/Big5. Prints a summary by
+    default; --format json gives the documented report (spans into the original files).
+
+    Example: neardup scan archive/ --format json --output report.json
+    """
+    from .pipeline import scan as run_scan
+    from .report import render_report
+
+    config = build_config(explain=explain, **options)
+    bar, progress = _progress_bar()
+    if bar is not None:
+        with bar:
+            report = run_scan(list(paths), config, progress=progress)
+    else:
+        report = run_scan(list(paths), config)
+    color = output is None and fmt == "text" and sys.stdout.isatty()
+    emit(render_report(report, fmt, color=color), output)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the CLI and maps errors to exit codes."""
+    try:
+        cli.main(args=argv, prog_name="neardup", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("neardup: interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("neardup: interrupted", err=True)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except NeardupError as exc:
+        click.echo(f"neardup: error: {exc}", err=True)
+        # An InputError that reaches here is about a command-line argument (a path that does not
+        # exist); bad files inside a scan are skipped and reported, never raised.
+        sys.exit(2 if isinstance(exc, (ConfigError, InputError)) else 1)
+    except BrokenPipeError:
+        sys.exit(1)
+    sys.exit(0)

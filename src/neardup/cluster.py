@@ -1,0 +1,130 @@
+"""Verified pairs → clusters of passages, one canonical member each.
+
+Passages linked by verified pairs form a cluster (union-find, so the order of pairs does not
+matter). Neighbouring passages of one file in the same cluster are merged into one member: they are
+sections of one article that segmentation cut apart (passages between them that matched nothing
+else are taken in too, e.g. a photo caption).
+
+Canonical member: the member with the most matching text (the most complete version); ties go
+to the earlier path, then the earlier offset. Every other member is scored against it.
+Clusters are numbered in the order of their first member (path, start), so ids and member order
+are the same for the same input and config.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import Config
+from .models import Cluster, Member, NormalizedText, Pair, Passage, SpanRef
+from .verify import align
+
+__all__ = ["ClusterDraft", "build_clusters", "components", "merge_texts"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterDraft:
+    """A cluster before scoring: members as tuples of passage ids, canonical first."""
+
+    members: tuple[tuple[int, ...], ...]
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while self.parent.get(x, x) != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def components(pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """Connected components (of two or more ids) of the graph ``pairs``, each sorted, by first id."""
+    uf = _UnionFind()
+    for a, b in pairs:
+        uf.union(a, b)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node in {x for pair in pairs for x in pair}:
+        groups[uf.find(node)].append(node)
+    out = [sorted(set(g)) for g in groups.values()]
+    return sorted((g for g in out if len(g) >= 2), key=lambda g: g[0])
+
+
+def _merge_neighbours(group: list[int], passages: Sequence[Passage], clustered: set[int]) -> list[tuple[int, ...]]:
+    by_doc: dict[int, list[int]] = defaultdict(list)
+    for pid in group:
+        by_doc[passages[pid].doc].append(pid)
+    members: list[tuple[int, ...]] = []
+    for pids in by_doc.values():
+        pids.sort()
+        run = [pids[0]]
+        for pid in pids[1:]:
+            between = range(run[-1] + 1, pid)
+            if all(q not in clustered for q in between):
+                run.extend(list(between) + [pid])
+            else:
+                members.append(tuple(run))
+                run = [pid]
+        members.append(tuple(run))
+    return members
+
+
+def merge_texts(texts: Sequence[NormalizedText]) -> NormalizedText:
+    if len(texts) == 1:
+        return texts[0]
+    return NormalizedText(
+        "".join(t.text for t in texts),
+        np.concatenate([t.starts for t in texts]),
+        np.concatenate([t.ends for t in texts]),
+    )
+
+
+def build_clusters(
+    passages: Sequence[Passage],
+    texts: Sequence[NormalizedText],
+    pairs: Sequence[Pair],
+    config: Config,
+) -> list[Cluster]:
+    """Group verified pairs into clusters with scored members."""
+    groups = components([(p.a, p.b) for p in pairs])
+    clustered = {pid for g in groups for pid in g}
+    drafts: list[tuple[tuple[int, ...], ...]] = []
+    for group in groups:
+        members = _merge_neighbours(group, passages, clustered)
+        if len(members) < 2:
+            continue
+        def weight(m: tuple[int, ...]) -> tuple[int, str, int]:
+            return (-sum(len(texts[p]) for p in m), passages[m[0]].path, passages[m[0]].start)
+        members.sort(key=weight)
+        canonical, rest = members[0], sorted(members[1:], key=lambda m: (passages[m[0]].path, passages[m[0]].start))
+        drafts.append((canonical, *rest))
+    drafts.sort(key=lambda d: min((passages[m[0]].path, passages[m[0]].start) for m in d))
+    clusters: list[Cluster] = []
+    for number, draft in enumerate(drafts, 1):
+        canonical_text = merge_texts([texts[p] for p in draft[0]])
+        scored: list[Member] = []
+        for k, member in enumerate(draft):
+            first, last = passages[member[0]], passages[member[-1]]
+            if k == 0:
+                similarity = containment = 1.0
+            else:
+                alignment = align(merge_texts([texts[p] for p in member]).text, canonical_text.text, config.min_run)
+                similarity, containment = alignment.similarity, alignment.containment
+            title = next((passages[p].title for p in member if passages[p].title), None)
+            scored.append(Member(first.path, first.start, last.end, title, similarity, containment, member))
+        head = scored[0]
+        clusters.append(Cluster(f"c{number:04d}", SpanRef(head.path, head.start, head.end), tuple(scored)))
+    return clusters

@@ -1,0 +1,88 @@
+"""Signatures → LSH band keys → candidate pairs, without comparing all pairs.
+
+Banding is vectorised: each band of ``lsh_rows`` signature values is folded into one 64-bit key,
+and passages sharing a key in some band become candidates. The same ``band_keys`` feed the
+in-memory scan, the on-disk archive index and the Spark backend, so all three find the same
+candidates. A bucket holding more than ``bucket_cap`` passages (many identical copies, or shared
+boilerplate) is paired as a chain plus a star on its first member instead of all-pairs: every member
+still reaches the cluster, and the cost stays linear.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["BandKeys", "band_keys", "candidate_pairs"]
+
+BandKeys = npt.NDArray[np.uint64]
+_M = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(signatures: npt.NDArray[np.uint32], rows: int) -> BandKeys:
+    """``(n, bands)`` keys; key ``[i, j]`` identifies rows ``j·rows … j·rows+rows-1`` of signature i."""
+    n, num_perm = signatures.shape
+    bands = num_perm // rows
+    cols = signatures[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        key = np.zeros((n, bands), dtype=np.uint64)
+        for r in range(rows):
+            key = (key ^ cols[:, :, r]) * _M
+            key ^= key >> np.uint64(31)
+        key ^= np.arange(bands, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+    return key
+
+
+def candidate_pairs(keys: BandKeys, bucket_cap: int, *, active: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int64]:
+    """Unique ``(i, j)`` pairs, ``i < j``, of rows that share a band key; sorted.
+
+    ``active`` masks rows that take part (too-short passages do not).
+    """
+    n, bands = keys.shape
+    ids = np.arange(n, dtype=np.int64)
+    if active is not None:
+        ids = ids[active]
+        keys = keys[active]
+    if len(ids) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    found: list[npt.NDArray[np.int64]] = []
+    for band in range(bands):
+        column = keys[:, band]
+        order = np.argsort(column, kind="stable")
+        sorted_keys = column[order]
+        same = sorted_keys[1:] == sorted_keys[:-1]
+        if not same.any():
+            continue
+        members = ids[order]
+        # runs of equal keys: [run_start, run_end)
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
+        run_starts, run_ends = edges[0::2], edges[1::2] + 1
+        found.append(_pairs_in_runs(members, run_starts, run_ends, bucket_cap))
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found)
+    lo = np.minimum(pairs[:, 0], pairs[:, 1])
+    hi = np.maximum(pairs[:, 0], pairs[:, 1])
+    code = np.unique(lo * np.int64(n) + hi)
+    return np.stack((code // n, code % n), axis=1)
+
+
+def _pairs_in_runs(
+    members: npt.NDArray[np.int64], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], cap: int
+) -> npt.NDArray[np.int64]:
+    sizes = ends - starts
+    out: list[npt.NDArray[np.int64]] = []
+    small = sizes <= cap
+    # All pairs for small buckets, vectorised per bucket size.
+    for size in np.unique(sizes[small]).tolist():
+        runs = starts[small & (sizes == size)]
+        iu, ju = np.triu_indices(size, k=1)
+        a = members[runs[:, None] + iu[None, :]].ravel()
+        b = members[runs[:, None] + ju[None, :]].ravel()
+        out.append(np.stack((a, b), axis=1))
+    for s, e in zip(starts[~small].tolist(), ends[~small].tolist()):
+        bucket = np.sort(members[s:e])
+        chain = np.stack((bucket[:-1], bucket[1:]), axis=1)
+        star = np.stack((np.full(len(bucket) - 1, bucket[0]), bucket[1:]), axis=1)
+        out.append(np.concatenate((chain, star)))
+    return np.concatenate(out) if out else np.empty((0, 2), dtype=np.int64)

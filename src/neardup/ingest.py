@@ -1,0 +1,375 @@
+"""Files and folders → ``Document`` objects.
+
+Reading is split in two so that workers can share it: ``discover`` walks the given paths once (never
+opening anything) and ``read_file`` turns one file into documents. Everything that cannot be used
+becomes a ``Skipped`` entry with a reason a person can act on; nothing raises for bad input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .errors import DecodeError, InputError
+from .models import Block, Document, Skipped
+
+__all__ = ["SUFFIXES", "SourceFile", "decode_bytes", "discover", "parse_text", "read_file"]
+
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
+_MAX_DEPTH = 256
+_BINARY_MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"%PDF", "a PDF file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"BZh", "bzip2-compressed data"),
+    (b"\xfd7zXZ", "xz-compressed data"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x7fELF", "an executable"),
+)
+_HTML_HINT = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|p|div|br|h[1-6]|article|section|span|table|ul|li|meta|script)\b",
+    re.IGNORECASE,
+)
+_MD_HEADING = re.compile(r"^#{1,6}[ \t]", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file to read: where it is on disk and the path the report gives it."""
+
+    fs_path: str
+    path: str
+    size: int
+
+
+def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[SourceFile], list[Skipped], Path]:
+    """Walk ``paths`` (files or folders, recursively) in a stable order.
+
+    Returns the files to read, what was passed over and why, and the root that report paths are
+    relative to: the folder itself, or the common parent of several paths. Special files (FIFOs,
+    sockets, devices) are never opened, symlink loops and dangling links are reported.
+    """
+    if not paths:
+        raise InputError("(no path)", "give at least one file or folder to scan")
+    absolute = [Path(os.path.abspath(p)) for p in paths]
+    for given, p in zip(paths, absolute):
+        if not os.path.lexists(p):
+            raise InputError(str(given), "no such file or folder")
+    bases = [p if p.is_dir() else p.parent for p in absolute]
+    root = Path(os.path.commonpath([str(b) for b in bases])) if len(absolute) > 1 else bases[0]
+    files: list[SourceFile] = []
+    skipped: list[Skipped] = []
+    seen: set[str] = set()
+    for p in absolute:
+        if p.is_dir() and not p.is_symlink():
+            _walk(p, root, files, skipped, seen)
+        else:
+            _consider(p, root, files, skipped, seen, explicit=True)
+    files.sort(key=lambda f: f.path)
+    skipped.sort(key=lambda s: s.path)
+    return files, skipped, root
+
+
+def _rel(p: Path, root: Path) -> str:
+    rel = os.path.relpath(p, root).replace(os.sep, "/")
+    return os.fsdecode(os.fsencode(rel)) if rel != "." else p.name
+
+
+def _walk(top: Path, root: Path, files: list[SourceFile], skipped: list[Skipped], seen: set[str]) -> None:
+    stack: list[tuple[Path, int]] = [(top, 0)]
+    visited: set[tuple[int, int]] = set()
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            skipped.append(Skipped(_rel(folder, root), f"folder cannot be read: {exc.strerror or exc}"))
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in visited:
+            skipped.append(Skipped(_rel(folder, root), "symlink loop: this folder was already scanned"))
+            continue
+        visited.add(key)
+        if depth > _MAX_DEPTH:
+            skipped.append(Skipped(_rel(folder, root), f"folders nested deeper than {_MAX_DEPTH} levels"))
+            continue
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(_rel(folder, root), f"folder cannot be listed: {exc.strerror or exc}"))
+            continue
+        for entry in reversed(entries):
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=True):
+                    stack.append((path, depth + 1))
+                    continue
+            except OSError:
+                pass
+            _consider(path, root, files, skipped, seen, explicit=False)
+
+
+def _consider(
+    path: Path, root: Path, files: list[SourceFile], skipped: list[Skipped], seen: set[str], *, explicit: bool
+) -> None:
+    rel = _rel(path, root)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        if path.is_symlink():
+            reason = "symlink loop" if exc.errno == 40 else "dangling symlink: its target does not exist"
+        else:
+            reason = f"cannot be read: {exc.strerror or exc}"
+        skipped.append(Skipped(rel, reason))
+        return
+    if path.suffix.lower() not in SUFFIXES:
+        if explicit or stat.S_ISREG(st.st_mode):
+            skipped.append(Skipped(rel, f"unsupported file type {path.suffix or '(no extension)'!r}; "
+                                        f"neardup reads {' '.join(SUFFIXES)}"))
+        return
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "not a regular file"
+        skipped.append(Skipped(rel, f"{kind}; never opened"))
+        return
+    real = os.path.realpath(path)
+    if real in seen:
+        skipped.append(Skipped(rel, "same file as another path in this scan (symlink or repeated path)"))
+        return
+    seen.add(real)
+    files.append(SourceFile(str(path), rel, st.st_size))
+
+
+def read_file(source: SourceFile, config: Config) -> list[Document | Skipped]:
+    """Read one file into documents (one per file, one per JSONL record) or skipped entries."""
+    if source.size > config.max_file_bytes:
+        return [Skipped(source.path, f"file is {source.size} bytes, over the limit of "
+                                     f"{config.max_file_bytes} (--max-file-bytes)")]
+    try:
+        with open(source.fs_path, "rb") as fh:
+            raw = fh.read(config.max_file_bytes + 1)
+    except OSError as exc:
+        return [Skipped(source.path, f"cannot be read: {exc.strerror or exc}")]
+    if len(raw) > config.max_file_bytes:
+        return [Skipped(source.path, f"file is over the limit of {config.max_file_bytes} bytes (--max-file-bytes)")]
+    try:
+        text, encoding, errors = decode_bytes(raw, source.path)
+    except DecodeError as exc:
+        return [Skipped(source.path, exc.reason)]
+    if source.path.lower().endswith(".jsonl"):
+        return list(_read_jsonl(source.path, text, encoding, errors, config))
+    return [parse_text(source.path, text, encoding=encoding, decode_errors=errors, config=config)]
+
+
+def decode_bytes(raw: bytes, path: str = "<bytes>") -> tuple[str, str, str]:
+    """Decode file bytes; returns (text without BOM, codec name, "strict" or "replace")."""
+    if not raw.strip():
+        raise DecodeError(path, "empty file" if not raw else "file holds only whitespace")
+    for magic, what in _BINARY_MAGIC:
+        if raw.startswith(magic):
+            raise DecodeError(path, f"binary file ({what}), not text")
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
+                       (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return _strip_bom(raw.decode(codec)), codec, "strict"
+            except UnicodeDecodeError:
+                return _strip_bom(raw.decode(codec, errors="replace")), codec, "replace"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if "\x00" in text:
+            raise DecodeError(path, "binary file (holds NUL bytes), not text")
+        return text, "utf-8", "strict"
+    guess = _detect(raw)
+    if guess is not None:
+        return guess
+    return _decode_damaged(raw, path)
+
+
+def _strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+_CANDIDATES = ("gb18030", "big5", "utf-16-le", "utf-16-be")
+
+
+def _detect(raw: bytes) -> tuple[str, str, str] | None:
+    from charset_normalizer import from_bytes
+
+    results = from_bytes(raw, cp_isolation=["gb18030", "big5", "cp950", "utf_16_le", "utf_16_be", "utf_8"])
+    for match in results:
+        codec = codecs.lookup(match.encoding).name
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _plausible_text(text):
+            return _strip_bom(text), codec, "strict"
+    for codec in _CANDIDATES:
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _plausible_text(text):
+            return _strip_bom(text), codec, "strict"
+    return None
+
+
+def _plausible_text(text: str) -> bool:
+    if not text or "\x00" in text:
+        return False
+    sample = text[:20000]
+    bad = sum(1 for c in sample if (c < " " and c not in "\t\r\n\f") or "\ue000" <= c <= "\uf8ff")
+    return bad <= max(2, len(sample) // 200)
+
+
+def _decode_damaged(raw: bytes, path: str) -> tuple[str, str, str]:
+    """A file mostly in one encoding with a few corrupt bytes: decode with U+FFFD replacements."""
+    best: tuple[float, str, str] | None = None
+    for codec in ("utf-8", "gb18030", "big5"):
+        text = raw.decode(codec, errors="replace")
+        share = text.count("\ufffd") / max(1, len(text))
+        if best is None or share < best[0]:
+            best = (share, codec, text)
+    assert best is not None
+    share, codec, text = best
+    if share > 0.05 or not _plausible_text(text.replace("\ufffd", "")):
+        raise DecodeError(path, "not text in any supported encoding (UTF-8, UTF-16, GB18030/GBK, Big5): "
+                                "binary or damaged")
+    return text, codec, "replace"
+
+
+_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FM_FIELD = re.compile(r"^(title|date)\s*[:=]\s*(.*?)\s*$", re.MULTILINE | re.IGNORECASE)
+
+
+def _front_matter(text: str) -> tuple[int, dict[str, str]]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return 0, {}
+    fields: dict[str, str] = {}
+    for key, value in _FM_FIELD.findall(match.group(2)):
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        fields.setdefault(key.lower(), value)
+    return match.end(), fields
+
+
+def parse_text(
+    path: str,
+    text: str,
+    *,
+    encoding: str = "utf-8",
+    decode_errors: str = "strict",
+    config: Config | None = None,
+    title: str | None = None,
+    date: str | None = None,
+    url: str | None = None,
+    jsonl: bool = False,
+) -> Document:
+    """Detect the format of decoded ``text`` from its content and find its content blocks."""
+    config = config or Config()
+    notes: list[str] = []
+    if decode_errors == "replace":
+        notes.append("partly corrupt: undecodable bytes replaced by U+FFFD")
+    limit = len(text)
+    if limit > config.max_doc_chars:
+        limit = config.max_doc_chars
+        notes.append(f"truncated to the first {limit} characters (--max-doc-chars)")
+    body_start, fields = _front_matter(text)
+    title = title or fields.get("title") or None
+    date = date or fields.get("date") or None
+    region = text[body_start:limit]
+    fmt: str
+    if _HTML_HINT.search(region[:200_000]):
+        from .htmltext import extract_article
+
+        article = extract_article(text, start=body_start, end=limit)
+        blocks = article.blocks
+        title = title or article.title
+        date = date or article.date
+        fmt = "html"
+        laid_out = True
+    else:
+        blocks = (Block(body_start, limit, "paragraph"),) if region.strip() else ()
+        if jsonl:
+            fmt = "jsonl"
+        elif body_start or _MD_HEADING.search(region[:200_000]) or path.lower().endswith((".md", ".markdown")):
+            fmt = "markdown"
+        else:
+            fmt = "text"
+        laid_out = body_start > 0
+    if jsonl:
+        fmt = "jsonl"
+    return Document(
+        path=path,
+        text=text,
+        format=fmt,  # type: ignore[arg-type]
+        encoding=encoding,
+        blocks=tuple(blocks),
+        decode_errors="replace" if decode_errors == "replace" else "strict",
+        title=title,
+        date=date,
+        url=url,
+        laid_out=laid_out,
+        notes=tuple(notes),
+    )
+
+
+def _read_jsonl(path: str, text: str, encoding: str, errors: str, config: Config) -> Iterator[Document | Skipped]:
+    seen_ids: set[str] = set()
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        where = f"{path}#line-{number}"
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            yield Skipped(where, f"line {number} is not valid JSON: {getattr(exc, 'msg', exc)}")
+            continue
+        if not isinstance(record, dict):
+            yield Skipped(where, f"line {number} is a JSON {type(record).__name__}, not an object with a 'text' field")
+            continue
+        body = record.get("text")
+        if not isinstance(body, str):
+            why = "has no 'text' field" if "text" not in record else f"'text' is {type(body).__name__}, not a string"
+            yield Skipped(where, f"line {number} {why}")
+            continue
+        rid = record.get("id")
+        if rid is not None:
+            key = str(rid)
+            where = f"{path}#{key}"
+            if key in seen_ids:
+                yield Skipped(where, f"duplicate id {key!r} on line {number}; ids must be unique in a file")
+                continue
+            seen_ids.add(key)
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in body if "\ud800" <= c <= "\udfff"):
+            body = body.encode("utf-8", "replace").decode("utf-8")
+        if not body.strip():
+            yield Skipped(where, f"line {number}: 'text' is empty")
+            continue
+        yield parse_text(
+            where, body, encoding=encoding, decode_errors=errors, config=config,
+            title=_str_or_none(record.get("title")), date=_str_or_none(record.get("date")),
+            url=_str_or_none(record.get("url")), jsonl=True,
+        )
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,269 @@
+"""Wires the stages: ingest → normalise → segment → tokenise → sketch → index → verify → cluster.
+
+This is the only module that knows every stage. Reading and sketching run in worker processes,
+one file at a time; what comes back per passage is small (its matching text and a signature).
+Offset maps are rebuilt only for the few passages that end up in verified pairs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from . import __version__
+from .cluster import build_clusters
+from .config import Config
+from .index import band_keys, candidate_pairs
+from .ingest import SourceFile, discover, read_file
+from .models import Document, NormalizedText, Pair, Passage, Report, Skipped
+from .normalize import normalize_blocks
+from .segment import segment
+from .sketch import signatures
+from .tokenize import shingle_hashes
+from .verify import prefilter, verify_pairs
+
+__all__ = ["Progress", "SketchedFile", "scan", "sketch_documents"]
+
+Progress = Callable[[str, int, int], None]
+STAGES = ("ingest", "normalize", "segment", "tokenize", "sketch", "index", "verify", "cluster", "explain")
+
+
+@dataclass
+class SketchedFile:
+    """What a worker returns for one file."""
+
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)  # doc = index into ``documents``
+    texts: list[str] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    signatures: npt.NDArray[np.uint32] | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    bytes_read: int = 0
+
+
+def _timed(seconds: dict[str, float], stage: str, started: float) -> float:
+    now = time.perf_counter()
+    seconds[stage] = seconds.get(stage, 0.0) + now - started
+    return now
+
+
+def sketch_documents(documents: Sequence[Document], config: Config, out: SketchedFile | None = None) -> SketchedFile:
+    """Segment, normalise, tokenise and sketch documents (the per-document half of the pipeline)."""
+    out = out or SketchedFile()
+    t = time.perf_counter()
+    shingles: list[npt.NDArray[np.uint32]] = []
+    for doc in documents:
+        doc_index = len(out.documents)
+        out.documents.append(doc)
+        found = segment(doc, doc_index)
+        t = _timed(out.seconds, "segment", t)
+        for passage in found:
+            text = normalize_blocks(doc.text, doc.blocks, passage.start, passage.end).text
+            t = _timed(out.seconds, "normalize", t)
+            hashes = shingle_hashes(text, config)
+            t = _timed(out.seconds, "tokenize", t)
+            out.passages.append(passage)
+            out.texts.append(text)
+            out.sizes.append(len(np.unique(hashes)))
+            shingles.append(hashes)
+    sig = signatures(shingles, config.num_perm, config.seed)
+    out.signatures = sig if out.signatures is None else np.concatenate((out.signatures, sig))
+    _timed(out.seconds, "sketch", t)
+    return out
+
+
+def _process_file(args: tuple[SourceFile, Config]) -> SketchedFile:
+    source, config = args
+    try:
+        result = SketchedFile(bytes_read=source.size)
+        t = time.perf_counter()
+        docs: list[Document] = []
+        for item in read_file(source, config):
+            if isinstance(item, Skipped):
+                result.skipped.append(item)
+            else:
+                docs.append(item)
+        _timed(result.seconds, "ingest", t)
+        return sketch_documents(docs, config, result)
+    except Exception as exc:  # a bug on one odd file must not end the scan: report it, go on
+        return SketchedFile(skipped=[Skipped(source.path, f"internal error while processing: {exc!r}")],
+                            bytes_read=source.size)
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C is handled once, in the parent, which stops the pool; workers stay quiet.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _sketch_files(files: Sequence[SourceFile], config: Config, progress: Progress | None) -> Iterator[SketchedFile]:
+    work = [(f, config) for f in files]
+    workers = min(config.workers, max(1, len(files)))
+    if workers <= 1:
+        for done, item in enumerate(work, 1):
+            yield _process_file(item)
+            if progress:
+                progress("sketch", done, len(work))
+        return
+    # jieba's dictionary is loaded once here and shared with forked workers copy-on-write.
+    if config.tokenizer != "char":
+        shingle_hashes("预热", config)
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with context.Pool(workers, initializer=_ignore_sigint) as pool:
+        for done, result in enumerate(pool.imap(_process_file, work, chunksize=4), 1):
+            yield result
+            if progress:
+                progress("sketch", done, len(work))
+
+
+def scan(
+    paths: Sequence[str | os.PathLike[str]],
+    config: Config | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Report:
+    """Find every version of every story in ``paths`` (files or folders, read recursively)."""
+    config = config or Config()
+    started = time.perf_counter()
+    files, skipped, _root = discover(paths)
+    documents: list[Document] = []
+    passages: list[Passage] = []
+    texts: list[str] = []
+    sizes: list[int] = []
+    sig_parts: list[npt.NDArray[np.uint32]] = []
+    seconds: dict[str, float] = {stage: 0.0 for stage in STAGES}
+    total_bytes = 0
+    for result in _sketch_files(files, config, progress):
+        base = len(documents)
+        documents.extend(result.documents)
+        passages.extend(Passage(p.doc + base, p.path, p.start, p.end, p.title) for p in result.passages)
+        texts.extend(result.texts)
+        sizes.extend(result.sizes)
+        if result.signatures is not None and len(result.signatures):
+            sig_parts.append(result.signatures)
+        skipped.extend(result.skipped)
+        total_bytes += result.bytes_read
+        for stage, s in result.seconds.items():
+            seconds[stage] += s
+    wall_sketch = time.perf_counter() - started
+
+    t = time.perf_counter()
+    sigs = np.concatenate(sig_parts) if sig_parts else np.empty((0, config.num_perm), dtype=np.uint32)
+    size_arr = np.asarray(sizes, dtype=np.int64)
+    lengths = np.fromiter((len(x) for x in texts), dtype=np.int64, count=len(texts))
+    active = lengths >= config.min_passage_chars
+    candidates = candidate_pairs(band_keys(sigs, config.lsh_rows), config.bucket_cap, active=active)
+    doc_of = np.fromiter((p.doc for p in passages), dtype=np.int64, count=len(passages))
+    if len(candidates):
+        candidates = candidates[doc_of[candidates[:, 0]] != doc_of[candidates[:, 1]]]
+    seconds["index"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    survivors = prefilter(candidates, sigs, size_arr, config)
+    maps = _OffsetMaps(documents, passages)
+    verified = _verify(survivors, texts, maps, config)
+    seconds["verify"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    involved = sorted({p.a for p in verified} | {p.b for p in verified})
+    norm = {pid: maps.get(pid) for pid in involved}
+    clusters = build_clusters(passages, _Lazy(norm, maps), verified, config)
+    seconds["cluster"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    clusters = _explain_clusters(clusters, documents, passages, config)
+    seconds["explain"] = time.perf_counter() - t
+
+    skipped.sort(key=lambda s: s.path)
+    stats = {
+        "files": len(files) + len({s.path.split("#")[0] for s in skipped} - {f.path for f in files}),
+        "files_read": len(files),
+        "documents": len(documents),
+        "passages": len(passages),
+        "skipped": len(skipped),
+        "bytes": total_bytes,
+        "candidate_pairs": int(len(candidates)),
+        "prefiltered_pairs": int(len(survivors)),
+        "verified_pairs": len(verified),
+        "clusters": len(clusters),
+        "seconds": round(time.perf_counter() - started, 3),
+        "wall_seconds_to_sketch": round(wall_sketch, 3),
+        "stage_seconds": {k: round(v, 3) for k, v in seconds.items()},
+        "workers": config.workers,
+    }
+    return Report(
+        version=__version__,
+        config=config.to_dict(),
+        documents=tuple(documents),
+        passages=tuple(passages),
+        clusters=tuple(clusters),
+        pairs=tuple(verified),
+        skipped=tuple(skipped),
+        stats=stats,
+    )
+
+
+class _OffsetMaps:
+    """Rebuilds a passage's normalised text with its offset map, on demand."""
+
+    def __init__(self, documents: Sequence[Document], passages: Sequence[Passage]) -> None:
+        self.documents = documents
+        self.passages = passages
+        self.cache: dict[int, NormalizedText] = {}
+
+    def get(self, pid: int) -> NormalizedText:
+        if pid not in self.cache:
+            p = self.passages[pid]
+            doc = self.documents[p.doc]
+            self.cache[pid] = normalize_blocks(doc.text, doc.blocks, p.start, p.end)
+        return self.cache[pid]
+
+
+class _Lazy:
+    """A sequence view that builds offset maps only for the passages asked for."""
+
+    def __init__(self, known: dict[int, NormalizedText], maps: _OffsetMaps) -> None:
+        self.known = known
+        self.maps = maps
+
+    def __getitem__(self, pid: int) -> NormalizedText:
+        if pid not in self.known:
+            self.known[pid] = self.maps.get(pid)
+        return self.known[pid]
+
+    def __len__(self) -> int:
+        return len(self.maps.passages)
+
+
+def _verify(pairs: npt.NDArray[np.int64], texts: list[str], maps: _OffsetMaps, config: Config) -> list[Pair]:
+    from .verify import verify_pair
+
+    out: list[Pair] = []
+    for i, j in pairs.tolist():
+        a, b = NormalizedText(texts[i], _NO_MAP, _NO_MAP), NormalizedText(texts[j], _NO_MAP, _NO_MAP)
+        alignment, linked = verify_pair(a, b, config)
+        if not linked:
+            continue
+        span_a, span_b = alignment.span_a(), alignment.span_b()
+        assert span_a is not None and span_b is not None
+        out.append(Pair(i, j, alignment.similarity, alignment.containment,
+                        maps.get(i).to_original(*span_a), maps.get(j).to_original(*span_b)))
+    return out
+
+
+_NO_MAP = np.empty(0, dtype=np.int64)
+
+
+def _explain_clusters(clusters: list, documents: Sequence[Document], passages: Sequence[Passage], config: Config) -> list:
+    try:
+        from .explain import summarize_cluster
+    except ImportError:
+        return clusters
+    return [summarize_cluster(c, documents, passages, config) for c in clusters]

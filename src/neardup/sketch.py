@@ -1,0 +1,89 @@
+"""Shingle hashes → MinHash signatures, many passages at a time.
+
+Signatures follow datasketch's ``affine32`` scheme exactly (MurmurHash3 finaliser, then
+``a·h + b`` modulo 2³² with datasketch's own permutations for the seed), so a signature equals
+``datasketch.MinHash(num_perm, seed, hashfunc=int).update_batch(hashes)`` (a test checks this) and
+converts to a ``LeanMinHash`` for use with datasketch's LSH classes. The work is one numpy pass over
+all shingles of a batch, not a Python call per shingle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Signatures", "signatures", "to_datasketch"]
+
+Signatures = npt.NDArray[np.uint32]
+_EMPTY = np.uint32(0xFFFFFFFF)
+_CHUNK = 1 << 13
+
+
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+def _fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint32(16))
+        h = h * np.uint32(0x85EBCA6B)
+        h = h ^ (h >> np.uint32(13))
+        h = h * np.uint32(0xC2B2AE35)
+        return h ^ (h >> np.uint32(16))
+
+
+def signatures(shingles: Sequence[npt.NDArray[np.uint32]], num_perm: int, seed: int) -> Signatures:
+    """One signature row per shingle array; an empty array gets the all-max signature."""
+    a, b = _permutations(num_perm, seed)
+    out = np.full((len(shingles), num_perm), _EMPTY, dtype=np.uint32)
+    lengths = np.fromiter((len(s) for s in shingles), dtype=np.int64, count=len(shingles))
+    nonempty = np.flatnonzero(lengths)
+    if len(nonempty) == 0:
+        return out
+    # Batches of whole passages, about _CHUNK shingles each, keep the temporary matrix in cache.
+    batch: list[int] = []
+    size = 0
+    for i in nonempty.tolist():
+        batch.append(i)
+        size += int(lengths[i])
+        if size >= _CHUNK:
+            _fill(out, batch, shingles, lengths, a, b)
+            batch, size = [], 0
+    if batch:
+        _fill(out, batch, shingles, lengths, a, b)
+    return out
+
+
+def _fill(
+    out: Signatures,
+    batch: list[int],
+    shingles: Sequence[npt.NDArray[np.uint32]],
+    lengths: npt.NDArray[np.int64],
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
+) -> None:
+    distinct = [np.unique(shingles[i]) for i in batch]
+    hv = _fmix32(np.concatenate(distinct))
+    counts = np.fromiter((len(d) for d in distinct), dtype=np.int64, count=len(distinct))
+    # Permutations along rows, shingles along columns: the min-reduction then runs over
+    # contiguous memory, several times faster than the transposed layout.
+    permuted = np.empty((len(a), len(hv)), dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        np.multiply(a[:, None], hv[None, :], out=permuted)
+        np.add(permuted, b[:, None], out=permuted)
+    bounds = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    out[batch] = np.minimum.reduceat(permuted, bounds, axis=1).T
+
+
+def to_datasketch(signature: npt.NDArray[np.uint32], seed: int) -> object:
+    """The signature as a ``datasketch.LeanMinHash`` (for datasketch's LSH classes)."""
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=seed, hashvalues=signature)

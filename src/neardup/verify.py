@@ -1,0 +1,185 @@
+"""Candidate pairs → verified, aligned matches.
+
+A cheap prefilter first drops candidates whose signatures make a link impossible; survivors are
+aligned with rapidfuzz (longest common subsequence on matching text). Only aligned runs of at least
+``min_run`` characters count: two unrelated Chinese articles share many single characters (的, 是,
+发展) in order, but not runs of four.
+
+Scores (both in [0, 1]):
+    containment  aligned characters / length of the shorter passage — the linking score
+                 (``threshold``, CLI ``--threshold``); a truncated copy or one article of a page
+                 scores near 1 against the full version.
+    similarity   2 · aligned / (length a + length b), the share of both texts that aligned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz.distance import LCSseq
+
+from .config import Config
+from .models import NormalizedText, Pair
+
+__all__ = ["Alignment", "align", "prefilter", "verify_pair", "verify_pairs"]
+
+# Pairs whose LCS table would exceed this many cells are cropped to the region their shared
+# 8-grams point at first (the table costs cells/64 machine words of memory).
+_MAX_CELLS = 60_000_000
+_ANCHOR = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Equal runs between two matching texts: ``runs`` rows are (a_pos, b_pos, length)."""
+
+    len_a: int
+    len_b: int
+    runs: tuple[tuple[int, int, int], ...]
+
+    @property
+    def matched(self) -> int:
+        return sum(r[2] for r in self.runs)
+
+    @property
+    def containment(self) -> float:
+        shorter = min(self.len_a, self.len_b)
+        return self.matched / shorter if shorter else 0.0
+
+    @property
+    def similarity(self) -> float:
+        total = self.len_a + self.len_b
+        return 2 * self.matched / total if total else 0.0
+
+    def span_a(self) -> tuple[int, int] | None:
+        return (self.runs[0][0], self.runs[-1][0] + self.runs[-1][2]) if self.runs else None
+
+    def span_b(self) -> tuple[int, int] | None:
+        return (self.runs[0][1], self.runs[-1][1] + self.runs[-1][2]) if self.runs else None
+
+
+def _grams(text: str) -> npt.NDArray[np.uint64]:
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    n = len(codes) - _ANCHOR + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    acc = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(_ANCHOR):
+            acc = (acc ^ codes[j:j + n]) * np.uint64(0x9E3779B97F4A7C15)
+            acc ^= acc >> np.uint64(29)
+    return acc
+
+
+def _crop(longer: str, shorter: str) -> tuple[int, int]:
+    """The stretch of ``longer`` that holds its 8-grams shared with ``shorter``, with a margin."""
+    hits = np.flatnonzero(np.isin(_grams(longer), _grams(shorter)))
+    if len(hits) == 0:
+        return 0, 0
+    margin = len(shorter) // 4 + _ANCHOR
+    return max(0, int(hits[0]) - margin), min(len(longer), int(hits[-1]) + _ANCHOR + margin)
+
+
+def align(a: str, b: str, min_run: int = 4) -> Alignment:
+    """Align two matching texts; runs shorter than ``min_run`` are left out."""
+    offset_a = offset_b = 0
+    len_a, len_b = len(a), len(b)
+    if len_a * len_b > _MAX_CELLS:
+        if len(a) >= len(b):
+            lo, hi = _crop(a, b)
+            a, offset_a = a[lo:hi], lo
+        else:
+            lo, hi = _crop(b, a)
+            b, offset_b = b[lo:hi], lo
+        if len(a) * len(b) > _MAX_CELLS:
+            return _anchor_alignment(a, b, offset_a, offset_b, min_run, len_a, len_b)
+    runs = tuple(
+        (op.src_start + offset_a, op.dest_start + offset_b, op.src_end - op.src_start)
+        for op in LCSseq.opcodes(a, b)
+        if op.tag == "equal" and op.src_end - op.src_start >= min_run
+    )
+    return Alignment(len_a, len_b, runs)
+
+
+def _anchor_alignment(
+    a: str, b: str, offset_a: int, offset_b: int, min_run: int, len_a: int, len_b: int
+) -> Alignment:
+    """For texts too long to align exactly: runs of consecutive shared 8-grams, in order of ``a``."""
+    ga, gb = _grams(a), _grams(b)
+    first_in_b: dict[int, int] = {}
+    for pos, g in enumerate(gb.tolist()):
+        first_in_b.setdefault(g, pos)
+    runs: list[tuple[int, int, int]] = []
+    last_b = -1
+    i = 0
+    while i < len(ga):
+        j = first_in_b.get(int(ga[i]))
+        if j is None or j <= last_b:
+            i += 1
+            continue
+        length = _ANCHOR
+        while i + length < len(a) and j + length < len(b) and a[i + length] == b[j + length]:
+            length += 1
+        if length >= min_run:
+            runs.append((i + offset_a, j + offset_b, length))
+        last_b = j + length - 1
+        i += length
+    return Alignment(len_a, len_b, tuple(runs))
+
+
+def prefilter(
+    pairs: npt.NDArray[np.int64], signatures: npt.NDArray[np.uint32], sizes: npt.NDArray[np.int64], config: Config
+) -> npt.NDArray[np.int64]:
+    """Drop candidates whose estimated containment is far below the threshold.
+
+    The estimate comes from the signatures: Jaccard J from the share of equal values, then the
+    containment of the smaller set, J·(|A|+|B|) / ((1+J)·min(|A|,|B|)). Half the threshold leaves
+    room for the estimate's noise on short passages.
+    """
+    if len(pairs) == 0:
+        return pairs
+    keep: list[npt.NDArray[np.int64]] = []
+    for chunk in np.array_split(pairs, max(1, len(pairs) // 50_000)):
+        jac = (signatures[chunk[:, 0]] == signatures[chunk[:, 1]]).mean(axis=1)
+        sa, sb = sizes[chunk[:, 0]].astype(np.float64), sizes[chunk[:, 1]].astype(np.float64)
+        smaller = np.maximum(np.minimum(sa, sb), 1.0)
+        est = jac * (sa + sb) / ((1.0 + jac) * smaller)
+        keep.append(chunk[est >= config.threshold * 0.5])
+    return np.concatenate(keep)
+
+
+def verify_pair(a: NormalizedText, b: NormalizedText, config: Config) -> tuple[Alignment, bool]:
+    """Align two passages and say whether they link under ``config``'s thresholds."""
+    alignment = align(a.text, b.text, config.min_run)
+    linked = (
+        alignment.containment >= config.threshold
+        and alignment.similarity >= config.min_similarity
+        and bool(alignment.runs)
+    )
+    return alignment, linked
+
+
+def verify_pairs(
+    pairs: npt.NDArray[np.int64], texts: list[NormalizedText], config: Config
+) -> list[Pair]:
+    """Verified pairs, in the order of ``pairs``."""
+    out: list[Pair] = []
+    for i, j in pairs.tolist():
+        alignment, linked = verify_pair(texts[i], texts[j], config)
+        if not linked:
+            continue
+        span_a, span_b = alignment.span_a(), alignment.span_b()
+        assert span_a is not None and span_b is not None
+        out.append(
+            Pair(
+                a=i,
+                b=j,
+                similarity=alignment.similarity,
+                containment=alignment.containment,
+                a_aligned=texts[i].to_original(*span_a),
+                b_aligned=texts[j].to_original(*span_b),
+            )
+        )
+    return out
