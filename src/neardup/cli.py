@@ -91,8 +91,16 @@ def cli() -> None:
               help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--explain", is_flag=True, default=False,
               help="Attach the full list of differences to every cluster member.")
+@click.option("--index", "index_path", type=click.Path(dir_okay=False), default=None,
+              help="Also check the files against this archive index (see `neardup index`); adds "
+                   "archive_matches to the report.")
+@click.option("--backend", type=click.Choice(("local", "spark")), default="local", show_default=True,
+              help="Where to run: this machine, or Apache Spark (needs neardup[spark]).")
+@click.option("--spark-master", default="local[*]", show_default=True,
+              help="Spark master URL for --backend spark.")
 @matching_options
-def scan(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, **options: Any) -> None:
+def scan(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, index_path: str | None,
+         backend: str, spark_master: str, **options: Any) -> None:
     """Find every version of every story in PATHS (files or folders, read recursively).
 
     Files: .txt .md .markdown .html .htm .jsonl, in UTF-8/UTF-16/GB18030/Big5. Prints a summary by
@@ -104,14 +112,36 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, **
     from .report import render_report
 
     config = build_config(explain=explain, **options)
-    bar, progress = _progress_bar()
-    if bar is not None:
-        with bar:
-            report = run_scan(list(paths), config, progress=progress)
+    if backend == "spark":
+        from .backends import get_backend
+
+        report = get_backend("spark")(list(paths), config, master=spark_master)
     else:
-        report = run_scan(list(paths), config)
+        bar, progress = _progress_bar()
+        if bar is not None:
+            with bar:
+                report = run_scan(list(paths), config, progress=progress)
+        else:
+            report = run_scan(list(paths), config)
+    if index_path is not None:
+        from .archive import Index, attach_archive_matches
+
+        with Index.open(index_path, config=config, readonly=True) as archive:
+            report = attach_archive_matches(report, archive)
     color = output is None and fmt == "text" and sys.stdout.isatty()
     emit(render_report(report, fmt, color=color), output)
+
+
+def _register_subcommands() -> None:
+    # Command groups that live beside their library module; each is optional until it lands.
+    try:
+        from .cli_index import index_group
+    except ImportError:
+        return
+    cli.add_command(index_group)
+
+
+_register_subcommands()
 
 
 def main(argv: list[str] | None = None) -> None:
