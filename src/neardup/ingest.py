@@ -254,6 +254,7 @@ def _decode_damaged(raw: bytes, path: str) -> tuple[str, str, str]:
     return text, codec, "replace"
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FM_FIELD = re.compile(r"^(title|date)\s*[:=]\s*(.*?)\s*$", re.MULTILINE | re.IGNORECASE)
 
@@ -346,20 +347,22 @@ def _read_jsonl(path: str, text: str, encoding: str, errors: str, config: Config
         if not isinstance(record, dict):
             yield Skipped(where, f"line {number} is a JSON {type(record).__name__}, not an object with a 'text' field")
             continue
+        rid = record.get("id")
+        key = None if rid is None else str(rid)
+        if key is not None:
+            where = f"{path}#{key}"
         body = record.get("text")
         if not isinstance(body, str):
             why = "has no 'text' field" if "text" not in record else f"'text' is {type(body).__name__}, not a string"
             yield Skipped(where, f"line {number} {why}")
             continue
-        rid = record.get("id")
-        if rid is not None:
-            key = str(rid)
-            where = f"{path}#{key}"
+        if key is not None:
             if key in seen_ids:
                 yield Skipped(where, f"duplicate id {key!r} on line {number}; ids must be unique in a file")
                 continue
             seen_ids.add(key)
-        if any(0xD800 <= ord(c) <= 0xDFFF for c in body if "\ud800" <= c <= "\udfff"):
+        if _LONE_SURROGATE.search(body):
+            # Lone surrogates cannot be encoded; '?' keeps every offset where it was.
             body = body.encode("utf-8", "replace").decode("utf-8")
         if not body.strip():
             yield Skipped(where, f"line {number}: 'text' is empty")

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, REPOST
+
+from neardup.config import Config
+from neardup.errors import DecodeError
+from neardup.ingest import decode_bytes, discover, read_file
+from neardup.models import Document, Skipped
+
+ARTICLE = (EXAMPLES / REPOST).read_text(encoding="utf-8").split("<p>")[1].split("</p>")[0]
+
+
+def _read(path: Path, root: Path, config: Config | None = None) -> list[Document | Skipped]:
+    files, skipped, _ = discover([root])
+    found = [f for f in files if Path(f.fs_path) == path]
+    return read_file(found[0], config or Config()) if found else list(skipped)
+
+
+@pytest.mark.parametrize(
+    ("codec", "expected", "text"),
+    [
+        ("utf-8", "utf-8", ARTICLE),
+        ("utf-8-sig", "utf-8-sig", ARTICLE),
+        ("utf-16", "utf-16", ARTICLE),
+        ("gb18030", "gb18030", ARTICLE),
+        ("big5", "big5", "新疆克拉瑪依高新區「科技陪伴式服務」迎來三週年。秉承「科技引領，服務至上」宗旨，克拉瑪依高新區保持幹事創業激情。" * 3),
+    ],
+)
+def test_encodings_are_detected_and_text_round_trips(codec: str, expected: str, text: str) -> None:
+    decoded, encoding, errors = decode_bytes(text.encode(codec))
+    assert decoded == text
+    assert errors == "strict"
+    assert encoding.replace("_", "-") in (expected, "cp950" if expected == "big5" else expected)
+
+
+def test_bad_bytes_are_named_not_raised(tmp_path: Path) -> None:
+    with pytest.raises(DecodeError, match="empty"):
+        decode_bytes(b"")
+    with pytest.raises(DecodeError, match="whitespace"):
+        decode_bytes(b" \n\t ")
+    with pytest.raises(DecodeError, match="gzip"):
+        decode_bytes(b"\x1f\x8b\x08\x00binary")
+    with pytest.raises(DecodeError, match="binary"):
+        decode_bytes(bytes(range(256)) * 40)
+
+
+def test_partly_corrupt_file_is_decoded_with_replacement() -> None:
+    raw = ARTICLE.encode("utf-8") + b"\xff\xfe\xfa" + ARTICLE.encode("utf-8")
+    text, encoding, errors = decode_bytes(raw)
+    assert errors == "replace" and encoding == "utf-8"
+    assert "\ufffd" in text and text.startswith(ARTICLE)
+
+
+def test_jsonl_records_become_documents_and_bad_lines_are_skipped(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "a1", "title": "t", "text": ARTICLE}, ensure_ascii=False),
+        json.dumps({"text": ARTICLE + "。"}, ensure_ascii=False),
+        "{not json",
+        json.dumps([1, 2]),
+        json.dumps({"id": "x"}),
+        json.dumps({"id": "y", "text": None}),
+        json.dumps({"id": "a1", "text": "重复"}, ensure_ascii=False),
+    ]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = _read(feed, tmp_path)
+    docs = [i for i in items if isinstance(i, Document)]
+    skipped = {i.path: i.reason for i in items if isinstance(i, Skipped)}
+    assert [d.path for d in docs] == ["feed.jsonl#a1", "feed.jsonl#line-2"]
+    assert docs[0].title == "t" and docs[0].format == "jsonl"
+    assert set(skipped) == {"feed.jsonl#line-3", "feed.jsonl#line-4", "feed.jsonl#x", "feed.jsonl#y", "feed.jsonl#a1"}
+    assert "duplicate id" in skipped["feed.jsonl#a1"]
+    assert "not valid JSON" in skipped["feed.jsonl#line-3"]
+
+
+def test_format_is_detected_from_content(tmp_path: Path) -> None:
+    (tmp_path / "post.txt").write_text((EXAMPLES / REPOST).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "plain.md").write_text(ARTICLE, encoding="utf-8")
+    formats = {d.path: d.format for f in discover([tmp_path])[0] for d in read_file(f, Config())
+               if isinstance(d, Document)}
+    assert formats == {"post.txt": "html", "plain.md": "markdown"}
+
+
+def test_discover_accounts_for_every_odd_entry(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG....")
+    os.mkfifo(tmp_path / "pipe.txt")
+    os.symlink(tmp_path / "missing.txt", tmp_path / "dangling.txt")
+    os.symlink(tmp_path / "loop.txt", tmp_path / "loop.txt")
+    (tmp_path / "sub").mkdir()
+    os.symlink(tmp_path, tmp_path / "sub" / "back")
+    files, skipped, root = discover([tmp_path])
+    reasons = {s.path: s.reason for s in skipped}
+    assert [f.path for f in files] == ["good.txt"]
+    assert "FIFO" in reasons["pipe.txt"]
+    assert "dangling" in reasons["dangling.txt"]
+    assert "loop" in reasons["loop.txt"]
+    assert "unsupported" in reasons["image.png"]
+    assert any("loop" in r for p, r in reasons.items() if p.startswith("sub/back"))
+    assert root == tmp_path
+
+
+def test_size_limit_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text(ARTICLE * 10, encoding="utf-8")
+    items = _read(tmp_path / "big.txt", tmp_path, Config(max_file_bytes=100))
+    assert isinstance(items[0], Skipped) and "--max-file-bytes" in items[0].reason
+
+
+def test_several_paths_are_relative_to_their_common_parent(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "x.txt").write_text(ARTICLE, encoding="utf-8")
+    files, _, root = discover([tmp_path / "a", tmp_path / "b" / "x.txt"])
+    assert [f.path for f in files] == ["a/x.txt", "b/x.txt"] and root == tmp_path

@@ -1,0 +1,104 @@
+"""Unit tests for tokenise, sketch, index (banding), verify and cluster."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from neardup.cluster import build_clusters, components
+from neardup.config import Config
+from neardup.errors import ConfigError
+from neardup.index import band_keys, candidate_pairs
+from neardup.models import Pair, Passage
+from neardup.normalize import normalize
+from neardup.sketch import signatures
+from neardup.tokenize import shingle_hashes, words
+from neardup.verify import align, verify_pair
+
+TEXT = "克拉玛依高新区深入实施创新驱动发展战略在全疆率先提出科技陪伴式服务理念为企业量身定制个性化方案"
+
+
+def test_jieba_and_rjieba_cut_the_same_words() -> None:
+    pytest.importorskip("rjieba")
+    assert words(TEXT, "jieba") == words(TEXT, "rjieba")
+
+
+@pytest.mark.parametrize("tokenizer", ["jieba", "char"])
+def test_shingles_are_stable_and_order_sensitive(tokenizer: str) -> None:
+    config = Config(tokenizer=tokenizer)  # type: ignore[arg-type]
+    a = shingle_hashes(TEXT, config)
+    assert a.dtype == np.uint32 and len(a) > 5
+    assert (a == shingle_hashes(TEXT, config)).all()
+    assert len(shingle_hashes("", config)) == 0
+    assert set(a.tolist()) != set(shingle_hashes(TEXT[::-1], config).tolist())
+
+
+def test_signatures_equal_datasketch_minhash() -> None:
+    from datasketch import MinHash
+
+    rng = np.random.default_rng(7)
+    sets = [rng.integers(0, 2**32, size=n, dtype=np.uint64).astype(np.uint32) for n in (1, 40, 0, 2000)]
+    sig = signatures(sets, 64, 3)
+    for values, row in zip(sets, sig):
+        reference = MinHash(num_perm=64, seed=3, hashfunc=int, scheme="affine32")
+        reference.update_batch([int(v) for v in values])
+        assert (reference.hashvalues == row).all()
+
+
+def test_similar_signatures_share_a_band_and_unrelated_do_not() -> None:
+    config = Config()
+    base = normalize(TEXT * 3).text
+    texts = [base, base[:-6] + "新增内容", "今天天气晴朗适合外出游玩公园里人很多大家都很开心"]
+    sig = signatures([shingle_hashes(t, config) for t in texts], config.num_perm, config.seed)
+    keys = band_keys(sig, config.lsh_rows)
+    assert keys.shape == (3, config.bands)
+    assert candidate_pairs(keys, config.bucket_cap).tolist() == [[0, 1]]
+
+
+def test_oversized_bucket_is_linked_linearly() -> None:
+    keys = np.zeros((50, 2), dtype=np.uint64)
+    pairs = candidate_pairs(keys, bucket_cap=10)
+    assert len(pairs) < 2 * 50
+    assert components([tuple(p) for p in pairs.tolist()]) == [list(range(50))]
+
+
+def test_alignment_counts_only_real_runs() -> None:
+    a = normalize("克拉玛依高新区科技陪伴式服务取得了亮眼成绩").text
+    b = normalize("克拉玛依高新区科技陪伴式服务取得亮眼的成绩").text
+    alignment = align(a, b, min_run=4)
+    assert alignment.containment > 0.7
+    unrelated = align(a, normalize("今天的天气很好我们去公园取得了很多成绩").text, min_run=4)
+    assert unrelated.matched == 0
+
+
+def test_contained_article_links_and_a_quoted_sentence_does_not() -> None:
+    config = Config()
+    article = normalize(TEXT * 2).text
+    page = normalize("这是一篇完全不同的文章内容讲述农业生产" * 10 + TEXT * 2 + "另外一篇报道关于体育赛事" * 10)
+    _, linked = verify_pair(normalize(TEXT * 2), page, config)
+    assert linked
+    brief = normalize(TEXT + "今年共有五十家企业获得认定较去年增长三成全区科技型企业数量创历史新高" * 2)
+    quote = normalize("这是一篇完全不同的文章内容讲述农业生产" * 20 + TEXT[:20])
+    _, linked = verify_pair(brief, quote, config)
+    assert not linked
+    assert article
+
+
+def test_clusters_merge_neighbouring_sections_of_one_file() -> None:
+    passages = [Passage(0, "page.txt", 0, 10, "A"), Passage(0, "page.txt", 10, 12, None),
+                Passage(0, "page.txt", 12, 20, None), Passage(1, "post.txt", 0, 30, "A")]
+    texts = [normalize(t) for t in ("甲乙丙丁戊己庚辛", "图", "壬癸子丑寅卯辰巳", "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳")]
+    pairs = [Pair(0, 3, 0.6, 1.0, (0, 8), (0, 8)), Pair(2, 3, 0.6, 1.0, (12, 20), (8, 16))]
+    clusters = build_clusters(passages, texts, pairs, Config())
+    assert len(clusters) == 1
+    members = {(m.path, m.start, m.end) for m in clusters[0].members}
+    assert members == {("page.txt", 0, 20), ("post.txt", 0, 30)}
+
+
+def test_config_rejects_out_of_range_values_naming_the_flag() -> None:
+    with pytest.raises(ConfigError, match="--threshold"):
+        Config(threshold=2)
+    with pytest.raises(ConfigError, match="multiple"):
+        Config(num_perm=100, lsh_rows=3)
+    with pytest.raises(ConfigError, match="unknown setting"):
+        Config().replace(bogus=1)
