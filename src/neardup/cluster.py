@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Protocol
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,12 @@ class ClusterDraft:
     """A cluster before scoring: members as tuples of passage ids, canonical first."""
 
     members: tuple[tuple[int, ...], ...]
+
+
+class TextLookup(Protocol):
+    """Normalised text of a passage by id (a list, or a view that builds them on demand)."""
+
+    def __getitem__(self, pid: int, /) -> NormalizedText: ...
 
 
 class _UnionFind:
@@ -94,7 +101,7 @@ def merge_texts(texts: Sequence[NormalizedText]) -> NormalizedText:
 
 def build_clusters(
     passages: Sequence[Passage],
-    texts: Sequence[NormalizedText],
+    texts: TextLookup,
     pairs: Sequence[Pair],
     config: Config,
 ) -> list[Cluster]:

@@ -22,7 +22,7 @@ from .cluster import build_clusters
 from .config import Config
 from .index import band_keys, candidate_pairs
 from .ingest import SourceFile, discover, read_file
-from .models import Document, NormalizedText, Pair, Passage, Report, Skipped
+from .models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
 from .normalize import normalize_blocks
 from .segment import segment
 from .sketch import signatures
@@ -242,26 +242,53 @@ class _Lazy:
         return len(self.maps.passages)
 
 
-def _verify(pairs: npt.NDArray[np.int64], texts: list[str], maps: _OffsetMaps, config: Config) -> list[Pair]:
+# Matching texts of the scan being verified. Set before the verification pool forks, so workers
+# read them copy-on-write instead of receiving them pickled with every pair.
+_TEXTS_FOR_WORKERS: list[str] = []
+_PARALLEL_VERIFY_MIN = 2000
+
+
+def _align_chunk(args: tuple[npt.NDArray[np.int64], Config]) -> list[tuple[int, int, float, float, tuple[int, int], tuple[int, int]]]:
     from .verify import verify_pair
 
-    out: list[Pair] = []
-    for i, j in pairs.tolist():
-        a, b = NormalizedText(texts[i], _NO_MAP, _NO_MAP), NormalizedText(texts[j], _NO_MAP, _NO_MAP)
+    chunk, config = args
+    texts = _TEXTS_FOR_WORKERS
+    out = []
+    for i, j in chunk.tolist():
+        a = NormalizedText(texts[i], _NO_MAP, _NO_MAP)
+        b = NormalizedText(texts[j], _NO_MAP, _NO_MAP)
         alignment, linked = verify_pair(a, b, config)
-        if not linked:
-            continue
         span_a, span_b = alignment.span_a(), alignment.span_b()
-        assert span_a is not None and span_b is not None
-        out.append(Pair(i, j, alignment.similarity, alignment.containment,
-                        maps.get(i).to_original(*span_a), maps.get(j).to_original(*span_b)))
+        if linked and span_a is not None and span_b is not None:
+            out.append((i, j, alignment.similarity, alignment.containment, span_a, span_b))
     return out
+
+
+def _verify(pairs: npt.NDArray[np.int64], texts: list[str], maps: _OffsetMaps, config: Config) -> list[Pair]:
+    global _TEXTS_FOR_WORKERS
+    _TEXTS_FOR_WORKERS = texts
+    try:
+        chunks = [(c, config) for c in np.array_split(pairs, max(1, len(pairs) // 500))] if len(pairs) else []
+        if config.workers > 1 and len(pairs) >= _PARALLEL_VERIFY_MIN and os.name == "posix":
+            context = multiprocessing.get_context("fork")
+            with context.Pool(config.workers, initializer=_ignore_sigint) as pool:
+                results = pool.map(_align_chunk, chunks)
+        else:
+            results = [_align_chunk(c) for c in chunks]
+    finally:
+        _TEXTS_FOR_WORKERS = []
+    return [
+        Pair(i, j, sim, cont, maps.get(i).to_original(*sa), maps.get(j).to_original(*sb))
+        for part in results for i, j, sim, cont, sa, sb in part
+    ]
 
 
 _NO_MAP = np.empty(0, dtype=np.int64)
 
 
-def _explain_clusters(clusters: list, documents: Sequence[Document], passages: Sequence[Passage], config: Config) -> list:
+def _explain_clusters(
+    clusters: list[Cluster], documents: Sequence[Document], passages: Sequence[Passage], config: Config
+) -> list[Cluster]:
     try:
         from .explain import summarize_cluster
     except ImportError:

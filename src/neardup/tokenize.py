@@ -38,14 +38,14 @@ def _cutter(name: str) -> Callable[[str], list[str]]:
             import rjieba
         except ImportError as exc:
             raise MissingDependencyError("rjieba", "fast") from exc
-        return lambda text: rjieba.cut(text, False)  # type: ignore[no-any-return]
+        return lambda text: list(rjieba.cut(text, False))
     import logging
 
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
-    return lambda text: jieba.lcut(text, HMM=False)  # type: ignore[no-any-return]
+    return lambda text: list(jieba.lcut(text, HMM=False))
 
 
 def words(text: str, tokenizer: str = "jieba") -> list[str]:

@@ -22,5 +22,6 @@ def get_backend(name: str) -> Callable[..., Any]:
     if name == "spark":
         from .spark import scan_spark
 
-        return scan_spark
+        backend: Callable[..., Any] = scan_spark
+        return backend
     raise ConfigError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)} (--backend)")

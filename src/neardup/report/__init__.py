@@ -30,7 +30,8 @@ def render_report(report: Report, fmt: str, *, color: bool = False, width: int =
     if fmt == "html":
         from .html import render_html
 
-        return render_html(report)
+        html: str = render_html(report)
+        return html
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
