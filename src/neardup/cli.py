@@ -146,6 +146,9 @@ _register_subcommands()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI and maps errors to exit codes."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         cli.main(args=argv, prog_name="neardup", standalone_mode=False)
     except click.exceptions.Abort:

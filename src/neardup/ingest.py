@@ -239,7 +239,8 @@ def _plausible_text(text: str) -> bool:
 
 
 def _decode_damaged(raw: bytes, path: str) -> tuple[str, str, str]:
-    """A file mostly in one encoding with a few corrupt bytes: decode with U+FFFD replacements."""
+    """A file partly in one encoding (corrupt bytes, or halves in two encodings): decode it with
+    the codec that leaves the fewest U+FFFD, as long as what remains reads as text."""
     best: tuple[float, str, str] | None = None
     for codec in ("utf-8", "gb18030", "big5"):
         text = raw.decode(codec, errors="replace")
@@ -248,7 +249,8 @@ def _decode_damaged(raw: bytes, path: str) -> tuple[str, str, str]:
             best = (share, codec, text)
     assert best is not None
     share, codec, text = best
-    if share > 0.05 or not _plausible_text(text.replace("\ufffd", "")):
+    readable = text.replace("\ufffd", "")
+    if share > 0.5 or len(readable.strip()) < 20 or not _plausible_text(readable):
         raise DecodeError(path, "not text in any supported encoding (UTF-8, UTF-16, GB18030/GBK, Big5): "
                                 "binary or damaged")
     return text, codec, "replace"

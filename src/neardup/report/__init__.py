@@ -41,7 +41,9 @@ def write_output(path: str | os.PathLike[str], content: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        # File names that are not valid UTF-8 reach us as lone surrogates; "\udcff" written as
+        # that escape is still valid JSON and names the same file when read back.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
             fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
