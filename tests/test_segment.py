@@ -21,25 +21,27 @@ def test_markdown_page_is_cut_at_article_headlines_not_subheads() -> None:
 
 
 BODY = "在此期间,政企真诚互信,就科技创新工作良好协作,同心同向,共同营造优质的创新创业环境,共谋发展,推动多个科技成果转化项目落地生根。"
+OTHER = "市城管局在全市范围内开展有害垃圾收运专项行动,设置回收点位三百余个,居民可将废旧电池、过期药品投放至指定地点统一处置。"
+THIRD = "本次检查重点关注行业协会商会违规收费问题,对强制入会、只收费不服务等行为依法查处,切实减轻企业负担。"
 
 
 def test_dense_page_without_blank_lines_finds_headlines_and_keeps_bylines() -> None:
     text = "\n".join([
-        "株洲启动行业协会商会收费专项检查", "本报记者 张三", BODY, BODY,
-        "有害垃圾收运如何处置? 市城管局出实招", BODY, "●分类收运", BODY,
+        "株洲启动行业协会商会收费专项检查", "本报记者 张三", THIRD, THIRD,
+        "有害垃圾收运如何处置? 市城管局出实招", OTHER, "●分类收运", OTHER,
     ])
     passages = segment(parse_text("dense.txt", text))
     assert [p.title for p in passages] == ["株洲启动行业协会商会收费专项检查", "有害垃圾收运如何处置? 市城管局出实招"]
     assert text[passages[0].start:passages[0].end].startswith("株洲启动")
     assert "本报记者" in text[passages[0].start:passages[0].end]
-    assert text[passages[1].start:passages[1].end].endswith("落地生根。")
+    assert text[passages[1].start:passages[1].end].endswith("统一处置。")
 
 
 def test_continuation_markers_cut_passages() -> None:
-    text = "\n\n".join(["头条新闻标题在这里", BODY, BODY + "(下转第四版)", "另一篇文章的标题", BODY])
+    text = "\n\n".join(["头条新闻标题在这里", BODY, BODY + "(下转第四版)", "另一篇文章的标题", OTHER])
     passages = segment(parse_text("p1.txt", text))
     assert text[passages[0].start:passages[0].end].endswith("(下转第四版)")
-    rest = "\n\n".join(["（上接第一版）" + BODY, BODY, "其他新闻标题", BODY])
+    rest = "\n\n".join(["（上接第一版）" + BODY, BODY, "其他新闻标题", OTHER])
     passages = segment(parse_text("p4.txt", rest))
     assert passages[0].start == 0 and passages[0].title is None
     assert len(passages) == 2
@@ -52,3 +54,11 @@ def test_one_article_post_is_one_passage_without_front_matter() -> None:
     assert len(passages) == 1
     assert passages[0].start == text.index(BODY)
     assert doc.title == "标题" and doc.date == "2022-05-13"
+
+
+def test_a_subhead_without_bullet_stays_inside_its_article() -> None:
+    section = "该局今年以来开展有害垃圾收运,有害垃圾收运点位覆盖全市,有害垃圾收运量同比增长三成。"
+    text = "\n".join(["有害垃圾收运如何处置", "本报记者 李四", section, "收运体系逐步完善", section + section,
+                      "株洲启动收费专项检查", "本报记者 张三", THIRD])
+    passages = segment(parse_text("dense.txt", text))
+    assert [p.title for p in passages] == ["有害垃圾收运如何处置", "株洲启动收费专项检查"]

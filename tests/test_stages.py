@@ -98,7 +98,7 @@ def test_clusters_merge_neighbouring_sections_of_one_file() -> None:
 def test_config_rejects_out_of_range_values_naming_the_flag() -> None:
     with pytest.raises(ConfigError, match="--threshold"):
         Config(threshold=2)
-    with pytest.raises(ConfigError, match="multiple"):
-        Config(num_perm=100, lsh_rows=3)
+    with pytest.raises(ConfigError, match="two LSH bands"):
+        Config(num_perm=20, lsh_rows=16)
     with pytest.raises(ConfigError, match="unknown setting"):
         Config().replace(bogus=1)

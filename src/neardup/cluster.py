@@ -70,6 +70,31 @@ def components(pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
     return sorted((g for g in out if len(g) >= 2), key=lambda g: g[0])
 
 
+def _continuation_links(groups: list[list[int]], passages: Sequence[Passage]) -> list[tuple[int, int]]:
+    """Join the clusters of the two parts of an article printed over two pages.
+
+    Part 1 (ending ``（下转…）``) and part 2 (opening ``（上接…）``) each match a different stretch of
+    the full version; when that version was itself cut in two at the same place, its halves land in
+    the parts' two clusters. Two such clusters are joined when some file holds neighbouring passages,
+    one in each (neither of them a part itself), the first cluster holds a part continued "to" and
+    the second one a part continued "from".
+    """
+    group_of = {pid: k for k, g in enumerate(groups) for pid in g}
+    links: list[tuple[int, int]] = []
+    for pid in sorted(group_of):
+        nxt = pid + 1
+        if nxt not in group_of or group_of[nxt] == group_of[pid] or passages[nxt].doc != passages[pid].doc:
+            continue
+        if passages[pid].continued or passages[nxt].continued:
+            continue
+        first, second = groups[group_of[pid]], groups[group_of[nxt]]
+        if any(passages[q].continued in ("to", "both") for q in first) and any(
+            passages[q].continued in ("from", "both") for q in second
+        ):
+            links.append((pid, nxt))
+    return links
+
+
 def _merge_neighbours(group: list[int], passages: Sequence[Passage], clustered: set[int]) -> list[tuple[int, ...]]:
     by_doc: dict[int, list[int]] = defaultdict(list)
     for pid in group:
@@ -106,7 +131,8 @@ def build_clusters(
     config: Config,
 ) -> list[Cluster]:
     """Group verified pairs into clusters with scored members."""
-    groups = components([(p.a, p.b) for p in pairs])
+    links = [(p.a, p.b) for p in pairs]
+    groups = components(links + _continuation_links(components(links), passages))
     clustered = {pid for g in groups for pid in g}
     drafts: list[tuple[tuple[int, ...], ...]] = []
     for group in groups:

@@ -27,7 +27,7 @@ class Config:
                         faster; ``pip install "neardup[fast]"``) or ``char`` (character n-grams).
         shingle_size    words per shingle (jieba/rjieba).
         char_ngram      characters per shingle in ``char`` mode.
-        num_perm        MinHash permutations; a multiple of ``lsh_rows``.
+        num_perm        MinHash permutations; ``num_perm // lsh_rows`` LSH bands (a remainder is unused).
         seed            MinHash seed; indexes built with another seed cannot be queried.
         lsh_rows        MinHash rows per LSH band. Fewer rows find weaker candidates.
         threshold       minimum containment (share of the shorter passage covered by aligned text)
@@ -51,7 +51,7 @@ class Config:
     char_ngram: int = 4
     num_perm: int = 128
     seed: int = 1
-    lsh_rows: int = 4
+    lsh_rows: int = 2
     threshold: float = 0.5
     min_similarity: float = 0.1
     min_run: int = 4
@@ -71,9 +71,9 @@ class Config:
         _check_range("char_ngram", self.char_ngram, 1, 16, "--char-ngram")
         _check_range("num_perm", self.num_perm, 16, 1024, "--num-perm")
         _check_range("lsh_rows", self.lsh_rows, 1, 32, "--lsh-rows")
-        if self.num_perm % self.lsh_rows:
+        if self.num_perm < 2 * self.lsh_rows:
             raise ConfigError(
-                f"num_perm ({self.num_perm}) must be a multiple of lsh_rows ({self.lsh_rows})"
+                f"num_perm ({self.num_perm}) must give at least two LSH bands of lsh_rows ({self.lsh_rows}) rows"
             )
         if not 0 <= self.seed < 2**32:
             raise ConfigError(f"seed must be in [0, 2**32), got {self.seed}")

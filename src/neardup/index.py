@@ -10,6 +10,8 @@ still reaches the cluster, and the cost stays linear.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -33,10 +35,17 @@ def band_keys(signatures: npt.NDArray[np.uint32], rows: int) -> BandKeys:
     return key
 
 
-def candidate_pairs(keys: BandKeys, bucket_cap: int, *, active: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int64]:
+def candidate_pairs(
+    keys: BandKeys,
+    bucket_cap: int,
+    *,
+    active: npt.NDArray[np.bool_] | None = None,
+    keep: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]] | None = None,
+) -> npt.NDArray[np.int64]:
     """Unique ``(i, j)`` pairs, ``i < j``, of rows that share a band key; sorted.
 
-    ``active`` masks rows that take part (too-short passages do not).
+    ``active`` masks rows that take part (too-short passages do not). ``keep`` filters each band's
+    pairs as they are found (the prefilter), so memory holds survivors, not every collision.
     """
     n, bands = keys.shape
     ids = np.arange(n, dtype=np.int64)
@@ -57,7 +66,8 @@ def candidate_pairs(keys: BandKeys, bucket_cap: int, *, active: npt.NDArray[np.b
         # runs of equal keys: [run_start, run_end)
         edges = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
         run_starts, run_ends = edges[0::2], edges[1::2] + 1
-        found.append(_pairs_in_runs(members, run_starts, run_ends, bucket_cap))
+        pairs = _pairs_in_runs(members, run_starts, run_ends, bucket_cap)
+        found.append(keep(pairs) if keep is not None else pairs)
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(found)

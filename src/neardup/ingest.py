@@ -22,7 +22,7 @@ from .models import Block, Document, Skipped
 
 __all__ = ["SUFFIXES", "SourceFile", "decode_bytes", "discover", "parse_text", "read_file"]
 
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".xhtml", ".jsonl")
 _MAX_DEPTH = 256
 _BINARY_MAGIC = (
     (b"\x1f\x8b", "gzip-compressed data"),

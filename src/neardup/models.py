@@ -102,13 +102,18 @@ class NormalizedText:
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """An article (or the one article of a web page) inside a document."""
+    """An article (or the one article of a web page) inside a document.
+
+    ``continued`` marks a part of an article printed over two pages: ``"to"`` when it ends with
+    ``（下转第四版）``, ``"from"`` when it opens with ``（上接第一版）``, ``"both"`` for a middle part.
+    """
 
     doc: int
     path: str
     start: int
     end: int
     title: str | None = None
+    continued: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -143,7 +143,7 @@ def scan(
     for result in _sketch_files(files, config, progress):
         base = len(documents)
         documents.extend(result.documents)
-        passages.extend(Passage(p.doc + base, p.path, p.start, p.end, p.title) for p in result.passages)
+        passages.extend(replace(p, doc=p.doc + base) for p in result.passages)
         texts.extend(result.texts)
         sizes.extend(result.sizes)
         if result.signatures is not None and len(result.signatures):
@@ -159,14 +159,19 @@ def scan(
     size_arr = np.asarray(sizes, dtype=np.int64)
     lengths = np.fromiter((len(x) for x in texts), dtype=np.int64, count=len(texts))
     active = lengths >= config.min_passage_chars
-    candidates = candidate_pairs(band_keys(sigs, config.lsh_rows), config.bucket_cap, active=active)
     doc_of = np.fromiter((p.doc for p in passages), dtype=np.int64, count=len(passages))
-    if len(candidates):
-        candidates = candidates[doc_of[candidates[:, 0]] != doc_of[candidates[:, 1]]]
+    collisions = 0
+
+    def keep(pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        nonlocal collisions
+        collisions += len(pairs)
+        pairs = pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]]
+        return prefilter(pairs, sigs, size_arr, config)
+
+    survivors = candidate_pairs(band_keys(sigs, config.lsh_rows), config.bucket_cap, active=active, keep=keep)
     seconds["index"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    survivors = prefilter(candidates, sigs, size_arr, config)
     maps = _OffsetMaps(documents, passages)
     verified = _verify(survivors, texts, maps, config)
     seconds["verify"] = time.perf_counter() - t
@@ -189,7 +194,7 @@ def scan(
         "passages": len(passages),
         "skipped": len(skipped),
         "bytes": total_bytes,
-        "candidate_pairs": int(len(candidates)),
+        "candidate_pairs": int(collisions),
         "prefiltered_pairs": int(len(survivors)),
         "verified_pairs": len(verified),
         "clusters": len(clusters),
