@@ -167,6 +167,8 @@ def read_file(source: SourceFile, config: Config) -> list[Document | Skipped]:
         text, encoding, errors = decode_bytes(raw, source.path)
     except DecodeError as exc:
         return [Skipped(source.path, exc.reason)]
+    if not text.strip():  # ideographic spaces (U+3000) and other Unicode blanks
+        return [Skipped(source.path, "file holds only whitespace")]
     if source.path.lower().endswith(".jsonl"):
         return list(_read_jsonl(source.path, text, encoding, errors, config))
     return [parse_text(source.path, text, encoding=encoding, decode_errors=errors, config=config)]
