@@ -45,6 +45,17 @@ def test_signatures_equal_datasketch_minhash() -> None:
         assert (reference.hashvalues == row).all()
 
 
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 3), (192, 12345)])
+def test_permutations_equal_datasketch(num_perm: int, seed: int) -> None:
+    from datasketch import MinHash
+
+    from neardup.sketch import _permutations
+
+    a, b = _permutations(num_perm, seed)
+    reference = MinHash(num_perm=num_perm, seed=seed).permutations
+    assert (reference[0] == a).all() and (reference[1] == b).all()
+
+
 def test_similar_signatures_share_a_band_and_unrelated_do_not() -> None:
     config = Config()
     base = normalize(TEXT * 3).text

@@ -24,10 +24,15 @@ _CHUNK = 1 << 13
 
 @lru_cache(maxsize=8)
 def _permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    from datasketch import MinHash
+    """datasketch's affine32 permutations for ``seed``, drawn the way ``MinHash`` draws them.
 
-    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
-    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+    Importing datasketch costs seconds (it pulls in scipy) in every worker process, so the two
+    draws are repeated here; a test checks they equal ``MinHash(num_perm, seed).permutations``.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:

@@ -1,0 +1,255 @@
+"""neardup's benchmark: throughput, per-stage times, memory and quality against the usual script.
+
+    python benchmarks/run.py --quick          # CI: ~2 MB corpus, well under 2 minutes on 2 cores
+    python benchmarks/run.py                  # full: 100 MB corpus, scaling at 1x/4x/16x of 6 MB
+
+Every figure comes from one run on one machine: speed is reported as ratios against the baseline
+measured in the same run (these machines are shared and noisy), never asserted. The run fails
+(exit 1) only when a benchmark breaks or quality on the labelled corpus regresses below the floors
+in ``QUALITY_FLOORS``.
+
+The baseline is the script a typical user writes today: ``jieba.lcut`` per document, a Python loop
+of ``MinHash.update`` per word shingle, ``MinHashLSH`` over whole documents, union-find on the
+query results. Its clusters are scored on the same labels as ours (a whole file is its member span).
+
+Each measured run is a fresh subprocess, so peak RSS (``ru_maxrss`` of the process and of its
+workers) belongs to that run alone. Results go to ``benchmarks/results/<mode>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+sys.path.insert(0, str(HERE))
+
+QUALITY_FLOORS = {"f1": 0.95, "core_f1": 0.95, "page_iou_mean": 0.93}
+CORE_CASES = ("page", "jekyll", "html", "trad", "truncated", "encoded", "jsonl", "near_miss", "unique")
+
+
+def _peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024.0
+
+
+# --- the measured programs (each runs in its own subprocess) -----------------------------------
+
+def run_neardup(folder: str, tokenizer: str, jobs: int, report_path: str) -> dict[str, Any]:
+    import neardup
+
+    started = time.perf_counter()
+    report = neardup.scan([folder], neardup.Config(tokenizer=tokenizer, jobs=jobs))  # type: ignore[arg-type]
+    seconds = time.perf_counter() - started
+    data = report.to_dict()
+    Path(report_path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return {"seconds": seconds, "peak_rss_mb": _peak_rss_mb(), "stats": data["stats"]}
+
+
+def run_tokenizer_only(folder: str, tokenizer: str, jobs: int) -> dict[str, Any]:
+    """jieba's own throughput on the same text and cores: the ceiling for the reference mode."""
+    from multiprocessing import get_context
+
+    files = sorted(p for p in Path(folder).rglob("*") if p.is_file())
+    started = time.perf_counter()
+    with get_context("fork").Pool(jobs) as pool:
+        list(pool.imap_unordered(_cut_file, [(str(f), tokenizer) for f in files], chunksize=8))
+    return {"seconds": time.perf_counter() - started}
+
+
+def _cut_file(args: tuple[str, str]) -> int:
+    path, tokenizer = args
+    text = Path(path).read_bytes().decode("utf-8", errors="ignore")
+    if tokenizer == "rjieba":
+        import rjieba
+
+        return len(rjieba.cut(text, False))
+    import jieba
+
+    return len(jieba.lcut(text, HMM=False))
+
+
+def run_baseline(folder: str, report_path: str) -> dict[str, Any]:
+    """The usual jieba + datasketch script, whole documents, one Python call per shingle."""
+    import jieba
+    from datasketch import MinHash, MinHashLSH
+
+    jieba.setLogLevel(60)
+    started = time.perf_counter()
+    files = sorted(p for p in Path(folder).rglob("*") if p.is_file())
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    sketches: dict[str, MinHash] = {}
+    lengths: dict[str, int] = {}
+    for f in files:
+        text = f.read_bytes().decode("utf-8", errors="ignore")
+        key = f.relative_to(folder).as_posix()
+        words = jieba.lcut(text)
+        m = MinHash(num_perm=128)
+        for i in range(len(words) - 2):
+            m.update("".join(words[i:i + 3]).encode("utf-8"))
+        lsh.insert(key, m)
+        sketches[key] = m
+        lengths[key] = len(text)
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for key, m in sketches.items():
+        for other in lsh.query(m):
+            if other != key:
+                parent[find(max(key, other))] = find(min(key, other))
+    seconds = time.perf_counter() - started
+    groups: dict[str, list[str]] = {}
+    for key in sketches:
+        groups.setdefault(find(key), []).append(key)
+    clusters = [
+        {"id": f"b{n}", "members": [{"path": k, "start": 0, "end": lengths[k]} for k in sorted(g)]}
+        for n, g in enumerate(sorted(groups.values())) if len(g) > 1
+    ]
+    Path(report_path).write_text(json.dumps({"clusters": clusters, "skipped": [], "documents": []}), encoding="utf-8")
+    return {"seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+
+
+def _child(kind: str, *args: str) -> dict[str, Any]:
+    """Run one measured program in a fresh interpreter and return what it printed (JSON)."""
+    done = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark child {kind} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- orchestration ----------------------------------------------------------------------------
+
+def _corpus(size_mb: float, seed: int, workdir: Path, cases: set[str] | None = None) -> tuple[Path, dict[str, Any], int]:
+    from corpus import generate
+
+    folder = workdir / f"corpus-{size_mb:g}mb-{seed}"
+    labels = generate(folder, size_mb=size_mb, seed=seed, cases=cases)
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    return folder, labels, size
+
+
+def _quality(report_path: Path, labels: dict[str, Any]) -> dict[str, Any]:
+    from evaluate import evaluate
+
+    return evaluate(json.loads(report_path.read_text(encoding="utf-8")), labels)
+
+
+def _measure(folder: Path, labels: dict[str, Any], size: int, tokenizer: str, jobs: int, work: Path) -> dict[str, Any]:
+    report = work / f"report-{tokenizer}.json"
+    result = _child("neardup", str(folder), tokenizer, str(jobs), str(report))
+    stats = result["stats"]
+    mb = size / 1e6
+    return {
+        "tokenizer": tokenizer,
+        "seconds": round(result["seconds"], 3),
+        "mb_per_s": round(mb / result["seconds"], 3),
+        "mb_per_s_per_core": round(mb / result["seconds"] / jobs, 3),
+        "docs_per_s": round(stats["documents"] / result["seconds"], 1),
+        "peak_rss_mb": round(result["peak_rss_mb"], 1),
+        "stage_seconds": stats["stage_seconds"],
+        "candidate_pairs_per_document": round(stats["candidate_pairs"] / max(1, stats["documents"]), 3),
+        "verified_pairs": stats["verified_pairs"],
+        "quality": _quality(report, labels),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small corpus for CI (< 2 minutes)")
+    parser.add_argument("--size-mb", type=float, default=None, help="main corpus size (default 100, quick 2)")
+    parser.add_argument("--scale-base-mb", type=float, default=None, help="1x size of the scaling series")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, *rest = args.child
+        if kind == "neardup":
+            out = run_neardup(rest[0], rest[1], int(rest[2]), rest[3])
+        elif kind == "tokenizer":
+            out = run_tokenizer_only(rest[0], rest[1], int(rest[2]))
+        else:
+            out = run_baseline(rest[0], rest[1])
+        print(json.dumps(out))
+        return 0
+
+    mode = "quick" if args.quick else "full"
+    size_mb = args.size_mb or (2.0 if args.quick else 100.0)
+    scale_base = args.scale_base_mb or (0.5 if args.quick else 6.0)
+    scale_factors = (1, 4) if args.quick else (1, 4, 16)
+    tokenizers = ["rjieba", "char"] + ([] if args.quick else ["jieba"])
+    results: dict[str, Any] = {
+        "mode": mode, "seed": args.seed, "jobs": args.jobs, "python": platform.python_version(),
+        "machine": {"cores": os.cpu_count(), "platform": platform.platform()},
+    }
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="neardup-bench-") as tmp:
+        work = Path(tmp)
+        folder, labels, size = _corpus(size_mb, args.seed, work)
+        results["corpus"] = {"mb": round(size / 1e6, 2), "documents": len(labels["documents"])}
+        baseline_report = work / "baseline.json"
+        base = _child("baseline", str(folder), str(baseline_report))
+        results["baseline"] = {
+            "seconds": round(base["seconds"], 3),
+            "mb_per_s": round(size / 1e6 / base["seconds"], 3),
+            "peak_rss_mb": round(base["peak_rss_mb"], 1),
+            "quality": _quality(baseline_report, labels),
+        }
+        results["neardup"] = {}
+        for tokenizer in tokenizers:
+            measured = _measure(folder, labels, size, tokenizer, args.jobs, work)
+            measured["speedup_vs_baseline"] = round(base["seconds"] / measured["seconds"], 2)
+            results["neardup"][tokenizer] = measured
+        if "jieba" in tokenizers:
+            cut = _child("tokenizer", str(folder), "jieba", str(args.jobs))
+            results["jieba_tokenize_only"] = {"seconds": round(cut["seconds"], 3),
+                                              "mb_per_s": round(size / 1e6 / cut["seconds"], 3)}
+            results["neardup"]["jieba"]["share_of_jieba_throughput"] = round(cut["seconds"] / results["neardup"]["jieba"]["seconds"], 3)
+        scaling = []
+        for factor in scale_factors:
+            f_folder, f_labels, f_size = _corpus(scale_base * factor, args.seed + 100 + factor, work)
+            m = _measure(f_folder, f_labels, f_size, "rjieba", args.jobs, work)
+            scaling.append({"factor": factor, "mb": round(f_size / 1e6, 2), "seconds": m["seconds"],
+                            "mb_per_s": m["mb_per_s"], "peak_rss_mb": m["peak_rss_mb"],
+                            "f1": m["quality"]["overall"]["f1"]})
+        base_s = scaling[0]["seconds"]
+        for row in scaling:
+            row["time_ratio"] = round(row["seconds"] / base_s, 2)
+        results["scaling"] = scaling
+    for tokenizer, measured in results["neardup"].items():
+        q = measured["quality"]
+        core = [q["per_case"][c]["f1"] for c in CORE_CASES if c in q["per_case"]]
+        checks = {"f1": q["overall"]["f1"], "core_f1": min(core) if core else None,
+                  "page_iou_mean": (q.get("span_iou") or {}).get("mean")}
+        for name, floor in QUALITY_FLOORS.items():
+            if tokenizer != "char" and checks[name] is not None and checks[name] < floor:
+                failures.append(f"{tokenizer}: {name} {checks[name]:.3f} < {floor}")
+    results["failures"] = failures
+    RESULTS.mkdir(exist_ok=True)
+    out = args.output or RESULTS / f"{mode}.json"
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+    if failures:
+        print("quality regression: " + "; ".join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
