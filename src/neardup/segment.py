@@ -154,17 +154,21 @@ def _articles(lines: list[_Line]) -> list[tuple[int, int, str | None]]:
         starts -= _cohesive_cuts(text_of=lambda a, b: " ".join(l.text for l in lines[a:b]), lines=lines,
                                  starts=starts)
     for i, line in enumerate(lines):
+        if _is_furniture(line):
+            # furniture (masthead, editor credits) stands alone: it ends the article above and
+            # belongs to none
+            starts.update((i, i + 1))
+    for i, line in enumerate(lines):
         if _CONTINUED_FROM.match(line.text) and not _only_headline_before(lines, starts, i):
             starts.add(i)
         if _CONTINUED_TO.search(line.text) and i + 1 < len(lines):
             starts.add(i + 1)
     starts.add(0)
-    ordered = sorted(starts)
+    ordered = sorted(s for s in starts if s < len(lines))
     out: list[tuple[int, int, str | None]] = []
     for k, first in enumerate(ordered):
         last = (ordered[k + 1] if k + 1 < len(ordered) else len(lines)) - 1
-        chunk = lines[first:last + 1]
-        if _is_furniture(chunk[0]) and all(_is_short(line) for line in chunk):
+        if last < first or all(_is_furniture(line) for line in lines[first:last + 1]):
             continue
         title = _title_of(lines[first]) if (lines[first].heading or first in starts and first != 0
                                             or _looks_like_headline(lines, first)) else None
