@@ -21,6 +21,8 @@ from .errors import (
     MissingDependencyError,
     NeardupError,
 )
+from .archive import Index, Match
+from .explain import Difference, Explanation, diff_files, explain
 from .models import Cluster, Document, Member, Pair, Passage, Report, Skipped
 from .pipeline import scan
 
@@ -29,10 +31,14 @@ __all__ = [
     "Config",
     "ConfigError",
     "DecodeError",
+    "Difference",
     "Document",
+    "Explanation",
+    "Index",
     "IndexFormatError",
     "IndexLockedError",
     "InputError",
+    "Match",
     "Member",
     "MissingDependencyError",
     "NeardupError",
@@ -41,5 +47,7 @@ __all__ = [
     "Report",
     "Skipped",
     "__version__",
+    "diff_files",
+    "explain",
     "scan",
 ]

@@ -41,6 +41,16 @@ _HTML_HINT = re.compile(
     re.IGNORECASE,
 )
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]", re.MULTILINE)
+_HTML_DOCUMENT = re.compile(r"<(?:!doctype\s+html|html|body)\b", re.IGNORECASE)
+_HTML_ENTITY = re.compile(r"&(?:lt|gt|amp|nbsp|quot|ldquo|rdquo|#\d{2,7}|#x[0-9a-f]{2,6});", re.IGNORECASE)
+
+
+def _looks_like_html(region: str) -> bool:
+    """A page, or text whose paragraphs are tags (seed 001); a plain article quoting one tag is not."""
+    head = region[:200_000]
+    if _HTML_DOCUMENT.search(head):
+        return True
+    return len(_HTML_HINT.findall(head)) + len(_HTML_ENTITY.findall(head)) >= 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +312,7 @@ def parse_text(
     date = date or fields.get("date") or None
     region = text[body_start:limit]
     fmt: str
-    if _HTML_HINT.search(region[:200_000]):
+    if _looks_like_html(region):
         from .htmltext import extract_article
 
         article = extract_article(text, start=body_start, end=limit)

@@ -294,8 +294,6 @@ _NO_MAP = np.empty(0, dtype=np.int64)
 def _explain_clusters(
     clusters: list[Cluster], documents: Sequence[Document], passages: Sequence[Passage], config: Config
 ) -> list[Cluster]:
-    try:
-        from .explain import summarize_cluster
-    except ImportError:
-        return clusters
+    from .explain import summarize_cluster
+
     return [summarize_cluster(c, documents, passages, config) for c in clusters]
