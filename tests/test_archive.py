@@ -23,8 +23,9 @@ import neardup
 from neardup.archive import Index, Match, attach_archive_matches, index_config, migrate
 from neardup.config import Config
 from neardup.errors import ConfigError, IndexFormatError, IndexLockedError, InputError
-from neardup.segment import segment
 from neardup.ingest import parse_text
+from neardup.normalize import normalize
+from neardup.segment import segment
 
 FAST = Config(tokenizer="char", jobs=1)
 _POOL = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
@@ -35,7 +36,7 @@ _POOL = ("的一是在不了有和人这中大为上个国我以要他时来用�
 def article(n: int, chars: int = 600) -> str:
     """A distinct synthetic article: a headline and paragraphs of random characters."""
     rng = random.Random(n)
-    body = []
+    body: list[str] = []
     while sum(map(len, body)) < chars:
         body.append("".join(rng.choice(_POOL) for _ in range(rng.randint(15, 40))) + "。")
     paragraphs = ["".join(body[i:i + 4]) for i in range(0, len(body), 4)]
@@ -77,8 +78,8 @@ def test_every_stored_passage_finds_itself_with_its_own_span(index_path: Path) -
     with Index.open(index_path, Config(jobs=1)) as archive:
         archive.add("page", page)
         matches = archive.query(page, top_k=100)
-    stored = [p for p in segment(parse_text("page", page))]
-    long_enough = {(p.start, p.end) for p in stored if len(neardup.normalize.normalize(page, p.start, p.end)) >= 40}
+    stored = segment(parse_text("page", page))
+    long_enough = {(p.start, p.end) for p in stored if len(normalize(page, p.start, p.end)) >= 40}
     selves = {m.doc_span for m in matches if m.doc_span == m.query_span}
     assert selves == long_enough
     assert all(m.containment == 1.0 for m in matches if m.doc_span == m.query_span)

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from conftest import PAGE, REPOST, SHARED
 
 import neardup
+from neardup.archive import Index
 from neardup.cli import cli, main
 
 
@@ -34,7 +35,7 @@ def test_add_names_documents_by_the_path_given_and_re_adds_nothing(workdir: Path
     code, out, _ = run(["index", "add", "archive.ndx", "karamay", "--jobs", "1"], capsys)
     assert code == 0
     assert "5 added, 0 replaced, 0 updated, 0 unchanged, 0 skipped; 5 documents" in out
-    with neardup.archive.Index.open("archive.ndx", readonly=True) as archive:
+    with Index.open("archive.ndx", readonly=True) as archive:
         assert sorted(archive.ids()) == sorted(f"karamay/{p.name}" for p in (workdir / "karamay").iterdir())
         stored = archive.get(f"karamay/{REPOST}")
         assert stored is not None and stored.metadata["source"] == str(workdir / "karamay" / REPOST)

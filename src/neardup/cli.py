@@ -126,7 +126,8 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, in
     if index_path is not None:
         from .archive import Index, attach_archive_matches
 
-        with Index.open(index_path, config=config, readonly=True) as archive:
+        # The archive is matched with its own stored settings (those decide its signatures).
+        with Index.open(index_path, config=None, readonly=True) as archive:
             report = attach_archive_matches(report, archive)
     color = output is None and fmt == "text" and sys.stdout.isatty()
     emit(render_report(report, fmt, color=color), output)
@@ -181,11 +182,9 @@ def diff(a: str, b: str, fmt: str, output: str | None, all_kinds: bool, side_by_
 
 
 def _register_subcommands() -> None:
-    # Command groups that live beside their library module; each is optional until it lands.
-    try:
-        from .cli_index import index_group
-    except ImportError:
-        return
+    # Command groups that live beside their library module.
+    from .cli_index import index_group
+
     cli.add_command(index_group)
 
 
