@@ -126,8 +126,8 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, in
     if index_path is not None:
         from .archive import Index, attach_archive_matches
 
-        # The archive is matched with its own stored settings (those decide its signatures).
-        with Index.open(index_path, config=None, readonly=True) as archive:
+        # Matching settings must agree with the index's; a mismatch is an error naming the flag.
+        with Index.open(index_path, config=config, readonly=True) as archive:
             report = attach_archive_matches(report, archive)
     color = output is None and fmt == "text" and sys.stdout.isatty()
     emit(render_report(report, fmt, color=color), output)
