@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neardup.models import Block, Edit
-from neardup.normalize import fold_text, normalize, normalize_blocks
+from neardup.models import Block, Edit, NormalizedText
+from neardup.normalize import _simplify_each, _t2s, fold_text, normalize, normalize_blocks
 
 # Text shaped like the inputs: CJK, both widths of punctuation, Latin, digits, line breaks, and a
 # few characters whose NFKC form has several characters.
@@ -60,3 +61,90 @@ def test_blocks_and_edits_skip_markup_and_decode_entities() -> None:
     assert norm.text == "科技服务中"
     assert html[norm.starts[4]:norm.ends[4]] == "&#20013;"
     assert html[norm.starts[3]] == "务"
+
+
+def test_expanding_lowercase_folds_in_both_modes() -> None:
+    # U+0130 lowers to two characters (i + combining dot above); diff mode used to raise on it.
+    assert fold_text("İx") == "ix"
+    assert fold_text("İx", mode="diff") == "i\u0307x"
+
+
+def test_batched_simplification_equals_one_character_at_a_time() -> None:
+    converter = _t2s()
+    sample = [chr(cp) for lo, hi in ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F)) for cp in range(lo, hi + 1, 7)]
+    sample += list("傳統臺灣後發乾隆裏面著書")
+    expected = [converter.convert(c) or c for c in sample]  # type: ignore[attr-defined]
+    assert _simplify_each(sample) == expected
+
+
+# Replacements as HTML character references decode them: nothing special, a character NFKC expands,
+# characters matching drops, full-width letters.
+replacements = st.sampled_from(["", "", "&", "中", "½", "ＡＢ", " ", "傳"])
+
+
+@st.composite
+def html_like(draw: st.DrawFn) -> tuple[str, list[Block], int, int]:
+    """Text, blocks with edits (markup dropped, references replaced) and a passage range.
+
+    Blocks are in document order and may leave gaps; edits may reach over a block's ends, as a
+    passage boundary may cut through a block.
+    """
+    text = draw(chinese_like)
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=10)))
+    blocks = []
+    for lo, hi in zip(cuts[::2], cuts[1::2]):
+        points = sorted(draw(st.lists(st.integers(max(0, lo - 2), min(len(text), hi + 2)), max_size=8)))
+        edits = tuple(Edit(s, e, draw(replacements)) for s, e in zip(points[::2], points[1::2]) if s < e)
+        blocks.append(Block(lo, hi, edits=edits))
+    start = draw(st.integers(0, len(text)))
+    end = draw(st.integers(start, len(text)))
+    return text, blocks, start, end
+
+
+def _piece_by_piece(text: str, blocks: list[Block], start: int, end: int) -> NormalizedText:
+    """The reference: every piece between edits folded on its own, then joined."""
+    texts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for block in blocks:
+        lo, hi = max(block.start, start), min(block.end, end)
+        if lo >= hi:
+            continue
+        cursor = lo
+        for edit in (e for e in block.edits if e.end > lo and e.start < hi):
+            if edit.start > cursor:
+                piece = normalize(text, cursor, edit.start)
+                texts.append(piece.text)
+                starts += piece.starts.tolist()
+                ends += piece.ends.tolist()
+            if edit.text and edit.start >= lo and edit.end <= hi:
+                folded = fold_text(edit.text)
+                texts.append(folded)
+                starts += [edit.start] * len(folded)
+                ends += [edit.end] * len(folded)
+            cursor = max(cursor, edit.end)
+        if cursor < hi:
+            piece = normalize(text, cursor, hi)
+            texts.append(piece.text)
+            starts += piece.starts.tolist()
+            ends += piece.ends.tolist()
+    return NormalizedText("".join(texts), np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+
+
+@settings(max_examples=300, deadline=None)
+@given(html_like())
+def test_multi_piece_blocks_fold_as_their_pieces_one_by_one(case: tuple[str, list[Block], int, int]) -> None:
+    text, blocks, start, end = case
+    norm = normalize_blocks(text, blocks, start, end)
+    expected = _piece_by_piece(text, blocks, start, end)
+    assert norm.text == expected.text
+    assert norm.starts.dtype == norm.ends.dtype == np.int64
+    assert norm.starts.tolist() == expected.starts.tolist()
+    assert norm.ends.tolist() == expected.ends.tolist()
+    for i in range(len(norm.text)):
+        s, e = int(norm.starts[i]), int(norm.ends[i])
+        assert start <= s < e <= end
+        # The original span is raw text that folds to this character, or a whole edit.
+        assert norm.text[i] in fold_text(text[s:e]) or any(
+            (edit.start, edit.end) == (s, e) for block in blocks for edit in block.edits
+        )

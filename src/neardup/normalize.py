@@ -7,7 +7,9 @@ breaks and words split across a page break (``服\\n\\n务`` → ``服务``), an
 ``,`` and ``，`` and ``、`` equal for matching (``explain`` still tells them apart).
 
 The fold of each distinct character is computed once and kept in a code-point lookup table, so a
-document is normalised with a few numpy operations, not a Python loop per character.
+document is normalised with a few numpy operations, not a Python loop per character. A passage of
+HTML blocks is folded in one call too: its pieces between markup edits are joined, folded at once,
+and each folded character is mapped back through the piece it came from.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ FoldMode = Literal["match", "diff"]
 _UNKNOWN = -2
 _DROP = -1
 _EXPANDS = -3
+_PAGE_BITS = 8  # the table is learned 256 code points at a time
+
+Index = npt.NDArray[np.intp]
+_NO_INDEX: Index = np.empty(0, dtype=np.intp)
+_NO_OFFSETS: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
 
 
 @lru_cache(maxsize=1)
@@ -38,22 +45,37 @@ def _t2s() -> object:
     return opencc.OpenCC("t2s")
 
 
-def _fold_char(ch: str, mode: FoldMode) -> str:
-    """What one original character becomes in matching (``match``) or diff (``diff``) text."""
-    folded = unicodedata.normalize("NFKC", ch)
-    if not folded:
-        return ""
+def _is_han(c: str) -> bool:
+    return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" or "\U00020000" <= c <= "\U0003134f"
+
+
+def _simplify_each(chars: Sequence[str]) -> list[str]:
+    """OpenCC ``t2s`` of each character on its own, in one call for all of them.
+
+    A line break between characters stops OpenCC's phrase matching at every character, so the
+    result equals converting them one by one (a test checks this), at a tenth of the cost.
+    """
     converter = _t2s()
-    out = []
-    for c in folded:
-        if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" or "\U00020000" <= c <= "\U0003134f":
-            c = converter.convert(c) or c  # type: ignore[attr-defined]
-        c = c.lower()
-        if mode == "match":
-            out.append("".join(x for x in c if x.isalnum()))
-        elif not c.isspace() and unicodedata.category(c)[0] != "C":
-            out.append(c)
-    return "".join(out)
+    converted = converter.convert("\n".join(chars)).split("\n")  # type: ignore[attr-defined]
+    if len(converted) != len(chars):
+        converted = [converter.convert(c) for c in chars]  # type: ignore[attr-defined]
+    return [s or c for s, c in zip(converted, chars)]
+
+
+def _fold_chars(chars: Sequence[str], mode: FoldMode) -> list[str]:
+    """What each original character becomes in matching (``match``) or diff (``diff``) text."""
+    compatible = [unicodedata.normalize("NFKC", ch) for ch in chars]
+    han = sorted({c for folded in compatible for c in folded if _is_han(c)})
+    simplified = dict(zip(han, _simplify_each(han)))
+    return ["".join(_fold_one(simplified.get(c, c), mode) for c in folded) for folded in compatible]
+
+
+def _fold_one(c: str, mode: FoldMode) -> str:
+    """One character of the NFKC form, simplified: lowered, then filtered by ``mode``."""
+    lowered = c.lower()  # may be longer than one character (U+0130 İ → i + U+0307)
+    if mode == "match":
+        return lowered if lowered.isalnum() else "".join(x for x in lowered if x.isalnum())
+    return "".join(x for x in lowered if not x.isspace() and unicodedata.category(x)[0] != "C")
 
 
 class _Folder:
@@ -64,51 +86,47 @@ class _Folder:
         self.table = np.full(0x110000, _UNKNOWN, dtype=np.int32)
         self.expansions: dict[int, str] = {}
 
-    def learn(self, chars: Iterable[str]) -> None:
-        for ch in chars:
-            cp = ord(ch)
-            if self.table[cp] != _UNKNOWN:
-                continue
-            folded = _fold_char(ch, self.mode) if not 0xD800 <= cp <= 0xDFFF else ""
-            if not folded:
-                self.table[cp] = _DROP
-            elif len(folded) == 1:
-                self.table[cp] = ord(folded)
-            else:
-                self.table[cp] = _EXPANDS
-                self.expansions[cp] = folded
+    def learn(self, codes: npt.NDArray[np.uint32]) -> None:
+        """Fill the table for the code points ``codes`` and their neighbours, a page at a time.
 
-    def fold(self, text: str, offset: int) -> tuple[str, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        Text in one script draws on a few pages of code points, so learning whole pages at once
+        makes a few calls per process instead of one for nearly every new document.
+        """
+        pages = np.unique(codes >> _PAGE_BITS).astype(np.int64)
+        points = ((pages[:, None] << _PAGE_BITS) | np.arange(1 << _PAGE_BITS)).ravel()
+        cps = points[self.table[points] == _UNKNOWN].tolist()
+        chars = [chr(cp) if not 0xD800 <= cp <= 0xDFFF else "" for cp in cps]  # lone surrogates drop
+        folds = _fold_chars(chars, self.mode)
+        self.table[cps] = [ord(f) if len(f) == 1 else _EXPANDS if f else _DROP for f in folds]
+        self.expansions.update((cp, f) for cp, f in zip(cps, folds) if len(f) > 1)
+
+    def fold(self, text: str) -> tuple[str, Index]:
+        """``text`` folded, and for each folded character the index of the character of ``text`` it came from."""
         if not text:
-            empty = np.empty(0, dtype=np.int64)
-            return "", empty, empty
+            return "", _NO_INDEX
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         mapped = self.table[codes]
-        if (mapped == _UNKNOWN).any():
-            self.learn(set(text))
-            mapped = self.table[codes]
-        if (mapped == _EXPANDS).any():
-            return self._fold_with_expansions(text, mapped, offset)
+        if mapped.min() < _DROP:  # characters not seen before, or ones that expand
+            unknown = mapped == _UNKNOWN
+            if unknown.any():
+                self.learn(codes[unknown])
+                mapped = self.table[codes]
+            if (mapped == _EXPANDS).any():
+                return self._fold_with_expansions(codes, mapped)
         keep = np.flatnonzero(mapped >= 0)
-        folded = mapped[keep].astype(np.uint32).tobytes().decode("utf-32-le")
-        starts = keep.astype(np.int64) + offset
-        return folded, starts, starts + 1
+        return mapped[keep].astype(np.uint32).tobytes().decode("utf-32-le"), keep
 
-    def _fold_with_expansions(
-        self, text: str, mapped: npt.NDArray[np.int32], offset: int
-    ) -> tuple[str, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        parts: list[str] = []
-        origin: list[int] = []
-        for i, value in enumerate(mapped.tolist()):
-            if value >= 0:
-                parts.append(chr(value))
-                origin.append(i)
-            elif value == _EXPANDS:
-                expansion = self.expansions[ord(text[i])]
-                parts.append(expansion)
-                origin.extend([i] * len(expansion))
-        starts = np.asarray(origin, dtype=np.int64) + offset
-        return "".join(parts), starts, starts + 1
+    def _fold_with_expansions(self, codes: npt.NDArray[np.uint32], mapped: npt.NDArray[np.int32]) -> tuple[str, Index]:
+        expanding = np.flatnonzero(mapped == _EXPANDS)
+        expansions = [self.expansions[cp] for cp in codes[expanding].tolist()]
+        counts = (mapped >= 0).astype(np.intp)
+        counts[expanding] = [len(e) for e in expansions]
+        origin = np.repeat(np.arange(len(codes)), counts)
+        out = np.repeat(mapped.astype(np.uint32), counts)
+        firsts = np.cumsum(counts) - counts
+        for at, expansion in zip(firsts[expanding].tolist(), expansions):
+            out[at:at + len(expansion)] = np.frombuffer(expansion.encode("utf-32-le"), dtype=np.uint32)
+        return out.tobytes().decode("utf-32-le"), origin
 
 
 _FOLDERS: dict[str, _Folder] = {}
@@ -122,7 +140,7 @@ def _folder(mode: FoldMode) -> _Folder:
 
 def fold_text(text: str, mode: FoldMode = "match") -> str:
     """The folded form of ``text`` alone, without offsets."""
-    return _folder(mode).fold(text, 0)[0]
+    return _folder(mode).fold(text)[0]
 
 
 def normalize(
@@ -130,8 +148,9 @@ def normalize(
 ) -> NormalizedText:
     """Normalise ``text[start:end]``; offsets in the result point into ``text``."""
     end = len(text) if end is None else end
-    folded, starts, ends = _folder(mode).fold(text[start:end], start)
-    return NormalizedText(folded, starts, ends)
+    folded, origin = _folder(mode).fold(text[start:end])
+    starts = origin.astype(np.int64) + start
+    return NormalizedText(folded, starts, starts + 1)
 
 
 def normalize_blocks(
@@ -143,22 +162,12 @@ def normalize_blocks(
     contributes its decoded text, every character of which maps back to the whole reference.
     """
     end = len(text) if end is None else end
-    folder = _folder(mode)
-    texts: list[str] = []
-    starts: list[npt.NDArray[np.int64]] = []
-    ends: list[npt.NDArray[np.int64]] = []
+    pieces: list[str] = []
+    spans: list[tuple[int, int, bool]] = []  # where each piece stands in ``text``; True: a replacement
 
     def add(piece_start: int, piece_end: int, replacement: str | None = None) -> None:
-        if replacement is None:
-            t, s, e = folder.fold(text[piece_start:piece_end], piece_start)
-        else:
-            t, _, _ = folder.fold(replacement, 0)
-            s = np.full(len(t), piece_start, dtype=np.int64)
-            e = np.full(len(t), piece_end, dtype=np.int64)
-        if t:
-            texts.append(t)
-            starts.append(s)
-            ends.append(e)
+        pieces.append(text[piece_start:piece_end] if replacement is None else replacement)
+        spans.append((piece_start, piece_end, replacement is not None))
 
     for block in blocks:
         lo, hi = max(block.start, start), min(block.end, end)
@@ -173,10 +182,30 @@ def normalize_blocks(
             cursor = max(cursor, edit.end)
         if cursor < hi:
             add(cursor, hi)
-    if not texts:
-        empty = np.empty(0, dtype=np.int64)
-        return NormalizedText("", empty, empty)
-    return NormalizedText("".join(texts), np.concatenate(starts), np.concatenate(ends))
+    folded, origin = _folder(mode).fold("".join(pieces))
+    if not folded:
+        return NormalizedText("", _NO_OFFSETS, _NO_OFFSETS)
+    starts, ends = _map_to_spans(origin, [len(p) for p in pieces], spans)
+    return NormalizedText(folded, starts, ends)
+
+
+def _map_to_spans(
+    origin: Index, lengths: list[int], spans: list[tuple[int, int, bool]]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Offsets in the document for folded characters whose origins index the joined pieces.
+
+    A character of a raw piece maps to its own position; one of a replacement, to the whole edit.
+    """
+    if len(spans) == 1 and not spans[0][2]:
+        starts = origin.astype(np.int64) + spans[0][0]
+        return starts, starts + 1
+    bounds = np.array(spans, dtype=np.int64)
+    piece_firsts = np.cumsum(lengths) - np.asarray(lengths)
+    piece = np.repeat(np.arange(len(lengths)), lengths)[origin]
+    replaced = bounds[piece, 2].astype(bool)
+    starts = bounds[piece, 0] + np.where(replaced, 0, origin - piece_firsts[piece])
+    ends = np.where(replaced, bounds[piece, 1], starts + 1)
+    return starts, ends
 
 
 def _edits_within(edits: Sequence[Edit], lo: int, hi: int) -> Iterable[Edit]:

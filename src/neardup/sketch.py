@@ -48,21 +48,19 @@ def signatures(shingles: Sequence[npt.NDArray[np.uint32]], num_perm: int, seed: 
     """One signature row per shingle array; an empty array gets the all-max signature."""
     a, b = _permutations(num_perm, seed)
     out = np.full((len(shingles), num_perm), _EMPTY, dtype=np.uint32)
-    lengths = np.fromiter((len(s) for s in shingles), dtype=np.int64, count=len(shingles))
-    nonempty = np.flatnonzero(lengths)
-    if len(nonempty) == 0:
-        return out
     # Batches of whole passages, about _CHUNK shingles each, keep the temporary matrix in cache.
     batch: list[int] = []
     size = 0
-    for i in nonempty.tolist():
+    for i, hashes in enumerate(shingles):
+        if len(hashes) == 0:
+            continue
         batch.append(i)
-        size += int(lengths[i])
+        size += len(hashes)
         if size >= _CHUNK:
-            _fill(out, batch, shingles, lengths, a, b)
+            _fill(out, batch, shingles, a, b)
             batch, size = [], 0
     if batch:
-        _fill(out, batch, shingles, lengths, a, b)
+        _fill(out, batch, shingles, a, b)
     return out
 
 
@@ -70,21 +68,28 @@ def _fill(
     out: Signatures,
     batch: list[int],
     shingles: Sequence[npt.NDArray[np.uint32]],
-    lengths: npt.NDArray[np.int64],
     a: npt.NDArray[np.uint32],
     b: npt.NDArray[np.uint32],
 ) -> None:
-    distinct = [np.unique(shingles[i]) for i in batch]
-    hv = _fmix32(np.concatenate(distinct))
-    counts = np.fromiter((len(d) for d in distinct), dtype=np.int64, count=len(distinct))
+    """Signatures of the (non-empty) passages ``batch`` into their rows of ``out``."""
+    parts = [shingles[i] for i in batch]
+    counts = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    # One sort for the whole batch: key = passage number above, shingle hash below; duplicates of a
+    # shingle within a passage are then neighbours and dropped (the minimum does not need them).
+    keys = np.repeat(np.arange(len(parts), dtype=np.uint64) << np.uint64(32), counts)
+    keys |= np.concatenate(parts)
+    keys.sort()
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    owner = keys >> np.uint64(32)
+    hv = _fmix32(keys.astype(np.uint32))  # the low 32 bits: the shingle hash
     # Permutations along rows, shingles along columns: the min-reduction then runs over
     # contiguous memory, several times faster than the transposed layout.
     permuted = np.empty((len(a), len(hv)), dtype=np.uint32)
     with np.errstate(over="ignore"):
         np.multiply(a[:, None], hv[None, :], out=permuted)
         np.add(permuted, b[:, None], out=permuted)
-    bounds = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    out[batch] = np.minimum.reduceat(permuted, bounds, axis=1).T
+    firsts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+    out[batch] = np.minimum.reduceat(permuted, firsts, axis=1).T
 
 
 def to_datasketch(signature: npt.NDArray[np.uint32], seed: int) -> object:

@@ -38,14 +38,14 @@ def _cutter(name: str) -> Callable[[str], list[str]]:
             import rjieba
         except ImportError as exc:
             raise MissingDependencyError("rjieba", "fast") from exc
-        return lambda text: list(rjieba.cut(text, False))
+        return lambda text: rjieba.cut(text, False)
     import logging
 
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
-    return lambda text: list(jieba.lcut(text, HMM=False))
+    return lambda text: jieba.lcut(text, HMM=False)
 
 
 def words(text: str, tokenizer: str = "jieba") -> list[str]:
@@ -79,9 +79,11 @@ def _combine(units: npt.NDArray[np.uint64], k: int) -> ShingleHashes:
             return np.empty(0, dtype=np.uint32)
         n, k = 1, len(units)
     with np.errstate(over="ignore"):
-        acc = np.zeros(n, dtype=np.uint64)
-        for j in range(k):
-            acc = (acc ^ units[j:j + n]) * _M1
+        acc = units[:n] * _M1
+        acc ^= acc >> np.uint64(29)
+        for j in range(1, k):
+            acc ^= units[j:j + n]
+            acc *= _M1
             acc ^= acc >> np.uint64(29)
         acc *= _M2
         acc ^= acc >> np.uint64(32)
@@ -95,9 +97,9 @@ def shingle_hashes(text: str, config: Config) -> ShingleHashes:
     if config.tokenizer == "char":
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
         return _combine(codes, config.char_ngram)
-    get = _WORD_HASHES.get
     tokens = _cutter(config.tokenizer)(text)
-    hashed = [get(w) for w in tokens]
-    if None in hashed:
-        hashed = [h if h is not None else _word_hash(w) for w, h in zip(tokens, hashed)]
-    return _combine(np.asarray(hashed, dtype=np.uint64), config.shingle_size)
+    try:  # the usual case, every word seen before: no Python-level code runs per word
+        hashed = np.fromiter(map(_WORD_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    except KeyError:
+        hashed = np.fromiter(map(_word_hash, tokens), dtype=np.uint64, count=len(tokens))
+    return _combine(hashed, config.shingle_size)
