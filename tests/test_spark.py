@@ -210,30 +210,28 @@ def _records() -> list[dict[str, str]]:
 
 
 def test_dataframe_api_matches_a_local_scan_of_the_same_records(spark: Any, tmp_path: Path) -> None:
-    from neardup.spark import find_clusters, main, read_texts, write_table
+    """The job entry point (read_texts → find_clusters and find_pairs → write_table) on a JSONL
+    folder whose records come in another order than the local scan's single file."""
+    from neardup.spark import main, read_texts
 
     records = _records()
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     local = neardup.scan([source], neardup.Config(jobs=1))
-    expected = [(c.id, m.path.split("#", 1)[1], m.start, m.end, round(m.similarity, 4), k == 0)
-                for c in local.clusters for k, m in enumerate(c.members)]
-    # Rows arrive in another order and partitioning: numbering by id makes that irrelevant.
-    table = spark.createDataFrame(list(reversed(records)), "id string, text string").repartition(3)
-    members = find_clusters(table)
-    assert members.columns == ["cluster_id", "id", "start", "end", "similarity", "containment", "is_canonical"]
-    got = [(r["cluster_id"], r["id"], r["start"], r["end"], round(r["similarity"], 4), r["is_canonical"])
-           for r in members.collect()]
-    assert got == expected and got
-    write_table(members, str(tmp_path / "members.parquet"))
-    assert read_texts(str(tmp_path / "members.parquet"), spark=spark).count() == len(got)
+    shuffled = tmp_path / "shuffled"
+    shuffled.mkdir()
+    for k, chunk in enumerate((records[3:], records[1:3][::-1], records[:1])):
+        (shuffled / f"part-{k}.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk), encoding="utf-8")
 
-    # The job entry point: JSONL in, clusters and pairs out as JSONL.
-    assert main([str(source), str(tmp_path / "clusters"), "--pairs", str(tmp_path / "pairs"),
+    assert main([str(shuffled), str(tmp_path / "clusters"), "--pairs", str(tmp_path / "pairs"),
                  "--format", "jsonl"]) == 0
     written = read_texts(str(tmp_path / "clusters"), format="jsonl", spark=spark).collect()
-    assert sorted((r["cluster_id"], r["id"], r["start"], r["end"], round(r["similarity"], 4), r["is_canonical"])
-                  for r in written) == sorted(expected)
+    got = sorted((r["cluster_id"], r["id"], r["start"], r["end"], round(r["similarity"], 4), r["is_canonical"])
+                 for r in written)
+    expected = [(c.id, m.path.split("#", 1)[1], m.start, m.end, round(m.similarity, 4), k == 0)
+                for c in local.clusters for k, m in enumerate(c.members)]
+    assert got == sorted(expected) and got
     pairs = read_texts(str(tmp_path / "pairs"), format="jsonl", spark=spark).collect()
     got_pairs = sorted((r["id_a"], r["start_a"], r["end_a"], r["id_b"], r["start_b"], r["end_b"],
                         r["aligned_start_a"], r["aligned_end_a"], r["aligned_start_b"], r["aligned_end_b"],
@@ -244,14 +242,17 @@ def test_dataframe_api_matches_a_local_scan_of_the_same_records(spark: Any, tmp_
     assert got_pairs == want_pairs and got_pairs
 
 
-def test_dataframe_api_checks_its_input(spark: Any) -> None:
-    from neardup.spark import find_clusters
+def test_dataframe_api_checks_its_input(spark: Any, tmp_path: Path) -> None:
+    from neardup.spark import find_clusters, find_pairs, read_texts
 
     table = spark.createDataFrame([("a", "文本"), ("a", "又一篇")], "id string, text string")
     with pytest.raises(InputError, match="unique"):
-        find_clusters(table)
+        find_pairs(table)
     with pytest.raises(ConfigError, match="body"):
         find_clusters(table, text_col="body")
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match="format="):
+        read_texts(str(tmp_path), spark=spark)
 
 
 # --- without pyspark ---------------------------------------------------------------------------

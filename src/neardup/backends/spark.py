@@ -71,8 +71,8 @@ __all__ = [
 
 # A range-partitioned task builds the chain of at most this many members of oversized buckets.
 BIG_BUCKET_ROWS_PER_TASK = 200_000
-# Files are sliced into tasks of about this many bytes (and at least 3 tasks per core).
-_BYTES_PER_TASK = 16 * 1024 * 1024
+# Files are sliced into tasks of about this many bytes (and at least 4 tasks per core).
+_BYTES_PER_TASK = 8 * 1024 * 1024
 # Band-key rows per shuffle task (see shuffle_partitions).
 _BAND_ROWS_PER_TASK = 1_000_000
 # Candidate rows are handed to prefilter in batches of this many pairs.
@@ -155,7 +155,7 @@ def _step(spark: SparkSession, seconds: dict[str, float], stage: str) -> Iterato
 def _slices(files: Sequence[tuple[int, SourceFile]], parallelism: int) -> list[list[tuple[int, SourceFile]]]:
     """Consecutive runs of files of about equal bytes: one task each."""
     total = sum(f.size for _, f in files)
-    count = max(1, min(len(files), max(3 * parallelism, total // _BYTES_PER_TASK + 1)))
+    count = max(1, min(len(files), max(4 * parallelism, total // _BYTES_PER_TASK + 1)))
     target = total / count
     out: list[list[tuple[int, SourceFile]]] = [[]]
     filled = 0
