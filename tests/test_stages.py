@@ -113,3 +113,45 @@ def test_config_rejects_out_of_range_values_naming_the_flag() -> None:
         Config(num_perm=20, lsh_rows=16)
     with pytest.raises(ConfigError, match="unknown setting"):
         Config().replace(bogus=1)
+
+
+def test_sketch_counts_distinct_shingles() -> None:
+    from neardup.sketch import signatures_and_sizes
+
+    rng = np.random.default_rng(3)
+    sets = [rng.integers(0, 50, size=n).astype(np.uint32) for n in (0, 1, 30, 5000, 7)]
+    sig, sizes = signatures_and_sizes(sets, 32, 1)
+    assert sizes.tolist() == [len(np.unique(s)) for s in sets]
+    assert (sig == signatures(sets, 32, 1)).all()
+
+
+def test_chunks_keep_file_order_and_balance_the_workers() -> None:
+    from neardup.ingest import SourceFile
+    from neardup.pipeline import _chunks
+
+    files = [SourceFile(f"/x/{i}", f"{i}", size) for i, size in enumerate([10] * 300 + [5 << 20] + [10] * 5)]
+    chunks = _chunks(files, 2)
+    assert [f for chunk in chunks for f in chunk] == files
+    assert all(len(c) <= 64 for c in chunks) and len(chunks) >= 16
+    assert [files[300]] in chunks  # a big file travels alone
+
+
+def test_a_document_that_breaks_a_stage_is_skipped_and_the_scan_goes_on(monkeypatch, tmp_path) -> None:
+    import neardup.pipeline as pipeline
+    from neardup import scan
+
+    story = "克拉玛依高新区深入实施创新驱动发展战略，在全疆率先提出科技陪伴式服务理念，为企业量身定制个性化方案。" * 4
+    for name in ("a.txt", "b.txt", "broken.txt"):
+        (tmp_path / name).write_text(story, encoding="utf-8")
+    real = pipeline.segment
+
+    def segment(doc, doc_index=0):
+        if doc.path.endswith("broken.txt"):
+            raise RuntimeError("boom")
+        return real(doc, doc_index)
+
+    monkeypatch.setattr(pipeline, "segment", segment)
+    report = scan([tmp_path], Config(jobs=1))
+    assert [(s.path, "boom" in s.reason) for s in report.skipped] == [("broken.txt", True)]
+    assert [d.path for d in report.documents] == ["a.txt", "b.txt"]
+    assert len(report.clusters) == 1 and {m.path for m in report.clusters[0].members} == {"a.txt", "b.txt"}

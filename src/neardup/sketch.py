@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Signatures", "signatures", "to_datasketch"]
+__all__ = ["Signatures", "signatures", "signatures_and_sizes", "to_datasketch"]
 
 Signatures = npt.NDArray[np.uint32]
 _EMPTY = np.uint32(0xFFFFFFFF)
@@ -46,8 +46,17 @@ def _fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
 
 def signatures(shingles: Sequence[npt.NDArray[np.uint32]], num_perm: int, seed: int) -> Signatures:
     """One signature row per shingle array; an empty array gets the all-max signature."""
+    return signatures_and_sizes(shingles, num_perm, seed)[0]
+
+
+def signatures_and_sizes(
+    shingles: Sequence[npt.NDArray[np.uint32]], num_perm: int, seed: int
+) -> tuple[Signatures, npt.NDArray[np.int64]]:
+    """:func:`signatures`, plus each array's number of distinct shingles (the sketch has to find
+    them anyway; containment estimates need them)."""
     a, b = _permutations(num_perm, seed)
     out = np.full((len(shingles), num_perm), _EMPTY, dtype=np.uint32)
+    sizes = np.zeros(len(shingles), dtype=np.int64)
     # Batches of whole passages, about _CHUNK shingles each, keep the temporary matrix in cache.
     batch: list[int] = []
     size = 0
@@ -57,15 +66,16 @@ def signatures(shingles: Sequence[npt.NDArray[np.uint32]], num_perm: int, seed: 
         batch.append(i)
         size += len(hashes)
         if size >= _CHUNK:
-            _fill(out, batch, shingles, a, b)
+            _fill(out, sizes, batch, shingles, a, b)
             batch, size = [], 0
     if batch:
-        _fill(out, batch, shingles, a, b)
-    return out
+        _fill(out, sizes, batch, shingles, a, b)
+    return out, sizes
 
 
 def _fill(
     out: Signatures,
+    sizes: npt.NDArray[np.int64],
     batch: list[int],
     shingles: Sequence[npt.NDArray[np.uint32]],
     a: npt.NDArray[np.uint32],
@@ -90,6 +100,7 @@ def _fill(
         np.add(permuted, b[:, None], out=permuted)
     firsts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
     out[batch] = np.minimum.reduceat(permuted, firsts, axis=1).T
+    sizes[batch] = np.diff(np.append(firsts, len(owner)))
 
 
 def to_datasketch(signature: npt.NDArray[np.uint32], seed: int) -> object:
