@@ -117,3 +117,27 @@ def test_several_paths_are_relative_to_their_common_parent(tmp_path: Path) -> No
         (tmp_path / name / "x.txt").write_text(ARTICLE, encoding="utf-8")
     files, _, root = discover([tmp_path / "a", tmp_path / "b" / "x.txt"])
     assert [f.path for f in files] == ["a/x.txt", "b/x.txt"] and root == tmp_path
+
+
+def test_short_repost_with_html_paragraphs_keeps_only_the_article(tmp_path: Path) -> None:
+    # Two <p> paragraphs after front matter are markup: the source line, the share link and the
+    # site's navigation line are furniture, not part of the story (they made unrelated briefs
+    # from one site look alike to character n-grams).
+    article = "台州人民医院已影响3所林区，在服务器方面取得了进展。325台电视机完成更新，较上半年增长近3倍。"
+    text = (
+        '---\ntitle: "台州出实招"\n---\n'
+        f'<p>{article} </p><p class="em_media">（文章来源：泸州日报）</p>\n\n'
+        "<http://finews.example.xyz/html_News/NewsShare.html?infoCode=NW25167586935362026>\n\n"
+        "[返回泸州日报新闻](//finews.example.com/category/news.html)｜[返回首页](//finews.example.com/)"
+    )
+    (tmp_path / "brief.txt").write_text(text, encoding="utf-8")
+    doc = _read(tmp_path / "brief.txt", tmp_path, Config())[0]
+    assert isinstance(doc, Document) and doc.format == "html"
+    assert [doc.text[b.start:b.end] for b in doc.blocks] == [article]
+
+
+def test_a_plain_article_quoting_a_tag_stays_plain(tmp_path: Path) -> None:
+    text = "网页里的换行写作<br>，段落写作<p>。" + "克拉玛依高新区企业通过科技创新结出了累累硕果。" * 3
+    (tmp_path / "plain.txt").write_text(text, encoding="utf-8")
+    doc = _read(tmp_path / "plain.txt", tmp_path, Config())[0]
+    assert isinstance(doc, Document) and doc.format == "text"

@@ -36,8 +36,9 @@ _BINARY_MAGIC = (
     (b"7z\xbc\xaf", "a 7-Zip archive"),
     (b"\x7fELF", "an executable"),
 )
+# Closing tags count too: a short repost body of two <p> paragraphs is still markup.
 _HTML_HINT = re.compile(
-    r"<(?:!doctype\s+html|html|head|body|p|div|br|h[1-6]|article|section|span|table|ul|li|meta|script)\b",
+    r"</?(?:!doctype\s+html|html|head|body|p|div|br|h[1-6]|article|section|span|table|ul|li|meta|script)\b",
     re.IGNORECASE,
 )
 _MD_HEADING = re.compile(r"^#{1,6}[ \t]", re.MULTILINE)
