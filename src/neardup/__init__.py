@@ -20,6 +20,7 @@ from .errors import (
     InputError,
     MissingDependencyError,
     NeardupError,
+    WorkspaceError,
 )
 from .archive import Index, Match
 from .explain import Difference, Explanation, diff_files, explain
@@ -46,6 +47,7 @@ __all__ = [
     "Passage",
     "Report",
     "Skipped",
+    "WorkspaceError",
     "__version__",
     "diff_files",
     "explain",

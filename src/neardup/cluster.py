@@ -18,13 +18,12 @@ from collections.abc import Sequence
 from typing import Protocol
 from dataclasses import dataclass
 
-import numpy as np
 
 from .config import Config
-from .models import Cluster, Member, NormalizedText, Pair, Passage, SpanRef
+from .models import Cluster, Member, Pair, Passage, SpanRef
 from .verify import align
 
-__all__ = ["ClusterDraft", "build_clusters", "components", "merge_texts"]
+__all__ = ["ClusterDraft", "build_clusters", "components"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +34,9 @@ class ClusterDraft:
 
 
 class TextLookup(Protocol):
-    """Normalised text of a passage by id (a list, or a view that builds them on demand)."""
+    """Matching text of a passage by id (a list, or a view that reads them on demand)."""
 
-    def __getitem__(self, pid: int, /) -> NormalizedText: ...
+    def __getitem__(self, pid: int, /) -> str: ...
 
 
 class _UnionFind:
@@ -114,16 +113,6 @@ def _merge_neighbours(group: list[int], passages: Sequence[Passage], clustered: 
     return members
 
 
-def merge_texts(texts: Sequence[NormalizedText]) -> NormalizedText:
-    if len(texts) == 1:
-        return texts[0]
-    return NormalizedText(
-        "".join(t.text for t in texts),
-        np.concatenate([t.starts for t in texts]),
-        np.concatenate([t.ends for t in texts]),
-    )
-
-
 def build_clusters(
     passages: Sequence[Passage],
     texts: TextLookup,
@@ -147,14 +136,14 @@ def build_clusters(
     drafts.sort(key=lambda d: min((passages[m[0]].path, passages[m[0]].start) for m in d))
     clusters: list[Cluster] = []
     for number, draft in enumerate(drafts, 1):
-        canonical_text = merge_texts([texts[p] for p in draft[0]])
+        canonical_text = "".join(texts[p] for p in draft[0])
         scored: list[Member] = []
         for k, member in enumerate(draft):
             first, last = passages[member[0]], passages[member[-1]]
             if k == 0:
                 similarity = containment = 1.0
             else:
-                alignment = align(merge_texts([texts[p] for p in member]).text, canonical_text.text, config.min_run)
+                alignment = align("".join(texts[p] for p in member), canonical_text, config.min_run)
                 similarity, containment = alignment.similarity, alignment.containment
             title = next((passages[p].title for p in member if passages[p].title), None)
             scored.append(Member(first.path, first.start, last.end, title, similarity, containment, member))

@@ -9,6 +9,7 @@ and print its message. Children also subclass the built-in that fits their meani
     │   └── DecodeError (UnicodeError)    the bytes are not text in any supported encoding
     ├── IndexFormatError (RuntimeError)   an on-disk index was built differently or is damaged
     ├── IndexLockedError (TimeoutError)   another process is writing to the index
+    ├── WorkspaceError (OSError)          the scan cannot write its temporary files (space, TMPDIR)
     └── MissingDependencyError (ImportError)  an optional extra is not installed; gives the pip command
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "InputError",
     "MissingDependencyError",
     "NeardupError",
+    "WorkspaceError",
 ]
 
 
@@ -52,6 +54,10 @@ class IndexFormatError(NeardupError, RuntimeError):
 
 class IndexLockedError(NeardupError, TimeoutError):
     """Another process holds the index's write lock for longer than the timeout."""
+
+
+class WorkspaceError(NeardupError, OSError):
+    """The scan cannot write its temporary files (no space, no writable temporary folder)."""
 
 
 class MissingDependencyError(NeardupError, ImportError):

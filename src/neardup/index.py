@@ -10,29 +10,37 @@ still reaches the cluster, and the cost stays linear.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BandKeys", "band_keys", "candidate_pairs"]
+__all__ = ["BandKeys", "band_key", "band_keys", "candidate_pairs", "signature_candidate_pairs"]
 
 BandKeys = npt.NDArray[np.uint64]
 _M = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_key(signatures: npt.NDArray[np.uint32], rows: int, band: int) -> npt.NDArray[np.uint64]:
+    """Column ``band`` of :func:`band_keys`, computed alone (a scan bands one column at a time,
+    so memory holds one key per passage, not one per passage and band)."""
+    cols = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
+    with np.errstate(over="ignore"):
+        key = np.zeros(len(signatures), dtype=np.uint64)
+        for r in range(rows):
+            key = (key ^ cols[:, r]) * _M
+            key ^= key >> np.uint64(31)
+        key ^= np.uint64(band) * np.uint64(0xD6E8FEB86659FD93)
+    return key
 
 
 def band_keys(signatures: npt.NDArray[np.uint32], rows: int) -> BandKeys:
     """``(n, bands)`` keys; key ``[i, j]`` identifies rows ``j·rows … j·rows+rows-1`` of signature i."""
     n, num_perm = signatures.shape
     bands = num_perm // rows
-    cols = signatures[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        key = np.zeros((n, bands), dtype=np.uint64)
-        for r in range(rows):
-            key = (key ^ cols[:, :, r]) * _M
-            key ^= key >> np.uint64(31)
-        key ^= np.arange(bands, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
-    return key
+    if bands == 0 or n == 0:
+        return np.zeros((n, bands), dtype=np.uint64)
+    return np.stack([band_key(signatures, rows, band) for band in range(bands)], axis=1)
 
 
 def candidate_pairs(
@@ -48,15 +56,39 @@ def candidate_pairs(
     pairs as they are found (the prefilter), so memory holds survivors, not every collision.
     """
     n, bands = keys.shape
+    return _pairs_by_band((keys[:, band] for band in range(bands)), n, bucket_cap, active, keep)
+
+
+def signature_candidate_pairs(
+    signatures: npt.NDArray[np.uint32],
+    rows: int,
+    bucket_cap: int,
+    *,
+    active: npt.NDArray[np.bool_] | None = None,
+    keep: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]] | None = None,
+) -> npt.NDArray[np.int64]:
+    """:func:`candidate_pairs` of ``band_keys(signatures, rows)``, one band in memory at a time."""
+    n, num_perm = signatures.shape
+    columns = (band_key(signatures, rows, band) for band in range(num_perm // rows))
+    return _pairs_by_band(columns, n, bucket_cap, active, keep)
+
+
+def _pairs_by_band(
+    columns: Iterable[npt.NDArray[np.uint64]],
+    n: int,
+    bucket_cap: int,
+    active: npt.NDArray[np.bool_] | None,
+    keep: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]] | None,
+) -> npt.NDArray[np.int64]:
     ids = np.arange(n, dtype=np.int64)
     if active is not None:
         ids = ids[active]
-        keys = keys[active]
     if len(ids) < 2:
         return np.empty((0, 2), dtype=np.int64)
     found: list[npt.NDArray[np.int64]] = []
-    for band in range(bands):
-        column = keys[:, band]
+    for column in columns:
+        if active is not None:
+            column = column[active]
         order = np.argsort(column, kind="stable")
         sorted_keys = column[order]
         same = sorted_keys[1:] == sorted_keys[:-1]

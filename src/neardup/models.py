@@ -7,6 +7,7 @@ as decoded, leading BOM removed, newlines untranslated; for a JSONL record, its 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -179,7 +180,7 @@ class Report:
 
     version: str
     config: dict[str, Any]
-    documents: tuple[Document, ...]
+    documents: Sequence[Document]  # a scan's are read back from its spill file one at a time
     passages: tuple[Passage, ...]
     clusters: tuple[Cluster, ...]
     pairs: tuple[Pair, ...]

@@ -8,6 +8,8 @@ Offset maps are rebuilt only for the few passages that end up in verified pairs.
 from __future__ import annotations
 
 import multiprocessing
+from array import array
+from collections import OrderedDict
 import os
 import signal
 import time
@@ -20,12 +22,13 @@ import numpy.typing as npt
 from . import __version__
 from .cluster import build_clusters
 from .config import Config
-from .index import band_keys, candidate_pairs
+from .index import signature_candidate_pairs
 from .ingest import SourceFile, discover, read_file
 from .models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
 from .normalize import normalize_blocks
 from .segment import segment
 from .sketch import signatures_and_sizes
+from .spill import SpilledDocuments, SpilledTexts
 from .tokenize import shingle_hashes
 from .verify import prefilter, verify_pairs
 
@@ -185,10 +188,11 @@ def scan(
     config = config or Config()
     started = time.perf_counter()
     files, skipped, _root = discover(paths)
-    documents: list[Document] = []
+    documents = SpilledDocuments()
     passages: list[Passage] = []
-    texts: list[str] = []
-    sizes: list[int] = []
+    texts = SpilledTexts()
+    sizes = array("q")
+    lengths = array("q")
     sig_parts: list[npt.NDArray[np.uint32]] = []
     seconds: dict[str, float] = {stage: 0.0 for stage in STAGES}
     total_bytes = 0
@@ -197,6 +201,7 @@ def scan(
         documents.extend(result.documents)
         passages.extend(replace(p, doc=p.doc + base) for p in result.passages)
         texts.extend(result.texts)
+        lengths.extend(len(text) for text in result.texts)
         sizes.extend(result.sizes)
         if result.signatures is not None and len(result.signatures):
             sig_parts.append(result.signatures)
@@ -208,9 +213,9 @@ def scan(
 
     t = time.perf_counter()
     sigs = np.concatenate(sig_parts) if sig_parts else np.empty((0, config.num_perm), dtype=np.uint32)
-    size_arr = np.asarray(sizes, dtype=np.int64)
-    lengths = np.fromiter((len(x) for x in texts), dtype=np.int64, count=len(texts))
-    active = lengths >= config.min_passage_chars
+    size_arr = np.frombuffer(sizes, dtype=np.int64) if sizes else np.empty(0, dtype=np.int64)
+    length_arr = np.frombuffer(lengths, dtype=np.int64) if lengths else np.empty(0, dtype=np.int64)
+    active = length_arr >= config.min_passage_chars
     doc_of = np.fromiter((p.doc for p in passages), dtype=np.int64, count=len(passages))
     collisions = 0
 
@@ -220,18 +225,15 @@ def scan(
         pairs = pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]]
         return prefilter(pairs, sigs, size_arr, config)
 
-    survivors = candidate_pairs(band_keys(sigs, config.lsh_rows), config.bucket_cap, active=active, keep=keep)
+    survivors = signature_candidate_pairs(sigs, config.lsh_rows, config.bucket_cap, active=active, keep=keep)
     seconds["index"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    maps = _OffsetMaps(documents, passages)
-    verified = _verify(survivors, texts, maps, config)
+    verified = _verify(survivors, texts, documents, passages, config)
     seconds["verify"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    involved = sorted({p.a for p in verified} | {p.b for p in verified})
-    norm = {pid: maps.get(pid) for pid in involved}
-    clusters = build_clusters(passages, _Lazy(norm, maps), verified, config)
+    clusters = build_clusters(passages, texts, verified, config)
     seconds["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -258,7 +260,7 @@ def scan(
     return Report(
         version=__version__,
         config=config.to_dict(),
-        documents=tuple(documents),
+        documents=documents,
         passages=tuple(passages),
         clusters=tuple(clusters),
         pairs=tuple(verified),
@@ -268,48 +270,42 @@ def scan(
 
 
 class _OffsetMaps:
-    """Rebuilds a passage's normalised text with its offset map, on demand."""
+    """Rebuilds a passage's normalised text with its offset map, on demand; keeps the most recent
+    (offset maps take 16 bytes per character: all of them would not fit a large scan)."""
 
-    def __init__(self, documents: Sequence[Document], passages: Sequence[Passage]) -> None:
+    def __init__(self, documents: Sequence[Document], passages: Sequence[Passage], keep: int = 2048) -> None:
         self.documents = documents
         self.passages = passages
-        self.cache: dict[int, NormalizedText] = {}
+        self.cache: OrderedDict[int, NormalizedText] = OrderedDict()
+        self.keep = keep
 
     def get(self, pid: int) -> NormalizedText:
-        if pid not in self.cache:
-            p = self.passages[pid]
-            doc = self.documents[p.doc]
-            self.cache[pid] = normalize_blocks(doc.text, doc.blocks, p.start, p.end)
-        return self.cache[pid]
+        if pid in self.cache:
+            self.cache.move_to_end(pid)
+            return self.cache[pid]
+        p = self.passages[pid]
+        doc = self.documents[p.doc]
+        found = self.cache[pid] = normalize_blocks(doc.text, doc.blocks, p.start, p.end)
+        if len(self.cache) > self.keep:
+            self.cache.popitem(last=False)
+        return found
 
 
-class _Lazy:
-    """A sequence view that builds offset maps only for the passages asked for."""
-
-    def __init__(self, known: dict[int, NormalizedText], maps: _OffsetMaps) -> None:
-        self.known = known
-        self.maps = maps
-
-    def __getitem__(self, pid: int) -> NormalizedText:
-        if pid not in self.known:
-            self.known[pid] = self.maps.get(pid)
-        return self.known[pid]
-
-    def __len__(self) -> int:
-        return len(self.maps.passages)
-
-
-# Matching texts of the scan being verified. Set before the verification pool forks, so workers
-# read them copy-on-write instead of receiving them pickled with every pair.
-_TEXTS_FOR_WORKERS: list[str] = []
+# What the verification workers read: matching texts, documents and passages of the scan. Set
+# before the pool forks, so workers read them from the spill files (or copy-on-write) instead of
+# receiving them pickled with every pair.
+_VERIFY_INPUT: tuple[Sequence[str], Sequence[Document], Sequence[Passage]] | None = None
 _PARALLEL_VERIFY_MIN = 2000
 
 
-def _align_chunk(args: tuple[npt.NDArray[np.int64], Config]) -> list[tuple[int, int, float, float, tuple[int, int], tuple[int, int]]]:
+def _align_chunk(args: tuple[npt.NDArray[np.int64], Config]) -> list[Pair]:
+    """Verified pairs among ``chunk``, with their aligned spans as offsets into the documents."""
     from .verify import verify_pair
 
     chunk, config = args
-    texts = _TEXTS_FOR_WORKERS
+    assert _VERIFY_INPUT is not None
+    texts, documents, passages = _VERIFY_INPUT
+    maps = _OffsetMaps(documents, passages)
     out = []
     for i, j in chunk.tolist():
         a = NormalizedText(texts[i], _NO_MAP, _NO_MAP)
@@ -317,13 +313,15 @@ def _align_chunk(args: tuple[npt.NDArray[np.int64], Config]) -> list[tuple[int, 
         alignment, linked = verify_pair(a, b, config)
         span_a, span_b = alignment.span_a(), alignment.span_b()
         if linked and span_a is not None and span_b is not None:
-            out.append((i, j, alignment.similarity, alignment.containment, span_a, span_b))
+            out.append(Pair(i, j, alignment.similarity, alignment.containment,
+                            maps.get(i).to_original(*span_a), maps.get(j).to_original(*span_b)))
     return out
 
 
-def _verify(pairs: npt.NDArray[np.int64], texts: list[str], maps: _OffsetMaps, config: Config) -> list[Pair]:
-    global _TEXTS_FOR_WORKERS
-    _TEXTS_FOR_WORKERS = texts
+def _verify(pairs: npt.NDArray[np.int64], texts: Sequence[str], documents: Sequence[Document],
+            passages: Sequence[Passage], config: Config) -> list[Pair]:
+    global _VERIFY_INPUT
+    _VERIFY_INPUT = (texts, documents, passages)
     try:
         chunks = [(c, config) for c in np.array_split(pairs, max(1, len(pairs) // 500))] if len(pairs) else []
         if config.workers > 1 and len(pairs) >= _PARALLEL_VERIFY_MIN and os.name == "posix":
@@ -333,11 +331,8 @@ def _verify(pairs: npt.NDArray[np.int64], texts: list[str], maps: _OffsetMaps, c
         else:
             results = [_align_chunk(c) for c in chunks]
     finally:
-        _TEXTS_FOR_WORKERS = []
-    return [
-        Pair(i, j, sim, cont, maps.get(i).to_original(*sa), maps.get(j).to_original(*sb))
-        for part in results for i, j, sim, cont, sa, sb in part
-    ]
+        _VERIFY_INPUT = None
+    return [pair for part in results for pair in part]
 
 
 _NO_MAP = np.empty(0, dtype=np.int64)

@@ -436,7 +436,17 @@ def clusters_from_components(membership: Iterable[tuple[int, int]], passages: Se
     over as a star of links from its root; merging, canonical choice and scoring are its own.
     """
     links = [Pair(root, pid, 1.0, 1.0, (0, 0), (0, 0)) for pid, root in membership if pid != root]
-    return build_clusters(passages, maps, links, config)
+    return build_clusters(passages, _MatchingTexts(maps), links, config)
+
+
+class _MatchingTexts:
+    """The matching text of a passage, from its offset map."""
+
+    def __init__(self, maps: OffsetMaps) -> None:
+        self.maps = maps
+
+    def __getitem__(self, pid: int) -> str:
+        return self.maps[pid].text
 
 
 # --- the scan ----------------------------------------------------------------------------------
