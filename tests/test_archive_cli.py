@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -112,6 +113,11 @@ def test_scan_with_index_adds_archive_matches_and_keeps_the_contract(
         done = subprocess.run([sys.executable, str(check), str(report_path), str(workdir / "karamay")],
                               capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
+    code, out, _ = run(["scan", "karamay", "--index", "archive.ndx", "--jobs", "1"], capsys)
+    assert code == 0 and re.search(r"in the archive — 1 match\b", out) and "33-1953" in out
+    code, out, _ = run(["scan", "karamay", "--index", "archive.ndx", "--format", "jsonl", "--jobs", "1"], capsys)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["archive"]["id"] for line in lines if line["type"] == "archive_match"] == [f"old/{PAGE}"]
 
 
 def test_errors_are_one_line_with_the_right_exit_code(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -266,6 +266,7 @@ class Report:
     def to_jsonl(self) -> str:
         data = self.to_dict()
         lines = [json.dumps({"type": "cluster", **c}, ensure_ascii=False) for c in data["clusters"]]
+        lines += [json.dumps({"type": "archive_match", **m}, ensure_ascii=False) for m in data.get("archive_matches", [])]
         lines += [json.dumps({"type": "skipped", **s}, ensure_ascii=False) for s in data["skipped"]]
         lines.append(json.dumps({"type": "stats", **data["stats"]}, ensure_ascii=False))
         return "\n".join(lines) + "\n"

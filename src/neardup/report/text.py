@@ -8,16 +8,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..models import Report
+from ..explain import document_of
+from ..models import Member, Report
 
 __all__ = ["render_text"]
 
 
-def _snippet(report: Report, path: str, start: int, end: int, width: int = 40) -> str:
-    doc = next((d for d in report.documents if d.path == path), None)
+def _snippet(report: Report, member: Member, width: int = 40) -> str:
+    doc = document_of(member, report.documents, report.passages)
     if doc is None:
         return ""
-    text = " ".join(doc.text[start:end].split())
+    text = " ".join(doc.text[member.start:member.end].split())
     return text[:width] + ("…" if len(text) > width else "")
 
 
@@ -44,10 +45,27 @@ def render_text(report: Report, *, color: bool = False, width: int = 100) -> str
         table.add_column("text", overflow="ellipsis", ratio=4)
         for k, m in enumerate(cluster.members):
             note = "" if m.diff is None else f"  [{m.diff.verdict}]"
-            label = (m.title or _snippet(report, m.path, m.start, m.end)) + note
+            label = (m.title or _snippet(report, m)) + note
             table.add_row("★" if k == 0 else "", Text(m.path), f"{m.start}-{m.end}", f"{m.similarity:.2f}",
                           f"{m.containment:.2f}", Text(label))
         console.print(table)
+    if report.archive_matches:
+        count = len(report.archive_matches)
+        table = Table(title=f"in the archive — {count} match{'' if count == 1 else 'es'}", title_justify="left",
+                      expand=True)
+        table.add_column("passage", overflow="fold", ratio=3)
+        table.add_column("archived", overflow="fold", ratio=3)
+        table.add_column("sim", justify="right", no_wrap=True)
+        table.add_column("cont", justify="right", no_wrap=True)
+        table.add_column("title", overflow="ellipsis", ratio=3)
+        for match in report.archive_matches:
+            here, there = match["passage"], match["archive"]
+            table.add_row(Text(f"{here['path']} {here['start']}-{here['end']}"),
+                          Text(f"{there['id']} {there['start']}-{there['end']}"),
+                          f"{match['similarity']:.2f}", f"{match['containment']:.2f}", Text(there.get("title") or ""))
+        console.print(table)
+    elif report.archive_matches is not None:
+        console.print("nothing found in the archive")
     damaged = [d for d in report.documents if d.decode_errors == "replace"]
     for d in damaged:
         console.print(Text.assemble(("note", "yellow"), f": {d.path} is partly corrupt; undecodable bytes were replaced"))
