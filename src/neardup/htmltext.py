@@ -1,18 +1,11 @@
 """The article inside a saved web page, as blocks with exact offsets into the page's text.
 
-Parsing. ``html.parser.HTMLParser`` (``convert_charrefs=False``) tokenises ``html[start:end]``;
-each token's (line, column) becomes an absolute offset through a table of line starts. A small
-tree builder keeps an explicit stack (no recursion, so nesting depth costs nothing) and applies
-the few HTML rules that change where text belongs: void elements, ``<p>``/``<li>``/cells/headings
-closed by what cannot nest in them, ``<head>`` ended by body content, stray end tags ignored.
-Script, style, noscript, iframe, form controls, ``hidden`` and ``display:none`` elements are
-invisible (``visibility:hidden`` is not: saved WeChat pages keep it on the article). Text between
-block-level tags forms a *run*; inside a run everything between two pieces of text (tags,
+Runs. :mod:`neardup.htmlparse` turns ``html[start:end]`` into an element table and runs of text
+(text between block-level tags). Inside a run everything between two pieces of text (tags,
 comments, hidden elements) is an ``Edit(s, e, "")``, ``<br>`` is ``Edit(s, e, "\\n")`` and a
 character reference is an edit holding its character; whitespace is kept as written. Runs are
 cut into lines at ``<br>`` and newlines so that furniture lines ("责任编辑：…", "（来源：…）",
-Markdown link lines) can be dropped one at a time. Two parser quirks are worked around without
-moving an offset: an "&#" that starts no reference, and tags left unfinished at the end.
+Markdown link lines) can be dropped one at a time.
 
 Scoring, after arc90 readability, measured in Chinese. A run's *size* is its CJK characters plus
 its sentence punctuation (，。、；：！？) plus a third of its other characters; runs of size 10 or
@@ -43,14 +36,11 @@ yields its non-furniture lines, and only a page with no visible text yields no b
 
 from __future__ import annotations
 
-import html as _html
-import html.parser as _hp
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import accumulate
 
+from .htmlparse import BLOCK, CAPTION, HEADINGS, HIDE, PARA, UNLIKELY, PageTree, Piece, parse_tree
 from .models import Block, BlockKind, Edit
 
 __all__ = ["HtmlArticle", "extract_article", "visible_text"]
@@ -98,360 +88,23 @@ def extract_article(html: str, *, start: int = 0, end: int | None = None) -> Htm
     stop = len(html) if end is None else end
     if not 0 <= start <= stop <= len(html):
         raise ValueError(f"region {start}-{end} is outside the text (0-{len(html)})")
-    builder = _Builder(html, start, stop)
-    builder.parse()
-    return _Page(html, builder).article()
+    return _Page(html, parse_tree(html, start, stop)).article()
 
 
 # ---------------------------------------------------------------------------------------------
 # Tags
 
-_VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
-_HIDDEN = frozenset(
-    "head title script style noscript template iframe object svg math canvas textarea select"
-    " button audio video noembed noframes datalist".split()
-)
-_HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_BLOCK = frozenset(
-    "address article aside blockquote body caption center dd details dialog dir div dl dt"
-    " fieldset figcaption figure footer form frameset head header hgroup hr html legend li main"
-    " menu nav ol p pre section summary table tbody td tfoot th thead title tr ul".split()
-) | frozenset(_HEADINGS)
-# A paragraph-like element is the paragraph itself; its parent is what its text scores for.
-_PARA = frozenset("p pre td th li dd dt blockquote figcaption caption address summary legend".split())
-_PARA |= frozenset(_HEADINGS)
-_CLOSES_P = _BLOCK - {"body", "html", "head", "title", "caption", "td", "th", "tr", "tbody", "thead", "tfoot"}
-# What a start tag closes when it is the nearest enclosing block (as browsers do).
-_CLOSERS: dict[str, frozenset[str]] = {tag: frozenset({"p"}) for tag in _CLOSES_P}
-_CLOSERS.update(
-    li=frozenset({"p", "li"}),
-    dt=frozenset({"p", "dt", "dd"}),
-    dd=frozenset({"p", "dt", "dd"}),
-    td=frozenset({"p", "td", "th"}),
-    th=frozenset({"p", "td", "th"}),
-    tr=frozenset({"p", "td", "th", "tr"}),
-    **{h: frozenset({"p", *_HEADINGS}) for h in _HEADINGS},
-)
-_HEAD_OK = frozenset("base basefont bgsound link meta noscript script style template title".split())
-_UNLIKELY_TAGS = frozenset("nav header footer aside menu".split())
-_NEVER_UNLIKELY = frozenset("html body main article".split())
 _CLEANABLE = frozenset("div section ul ol dl table form aside nav header footer center fieldset figure".split())
 _TAG_SCORE = {"div": 5, "article": 5, "section": 3, "main": 3, "pre": 3, "td": 3, "blockquote": 3}
 _TAG_SCORE.update({t: -3 for t in "address ol ul dl dd dt li form".split()})
-_TAG_SCORE.update({t: -5 for t in [*_HEADINGS, "th"]})
-_AUTOLINK = re.compile(r"<(?:https?|ftp)://[^\s<>]*>|<mailto:[^\s<>]*>", re.I)
-_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
-
-# ---------------------------------------------------------------------------------------------
-# Class and id hints
-
-_STRONG_NEG = frozenset(
-    """ad ads adv advert advertisement adsense banner breadcrumb breadcrumbs bread crumb crumbs
-    comment comments cmt pinglun tie reply replies copyright footer foot header nav navbar
-    navigation menu related relate relevant xgxw recommend recommended recom tuijian hot hotnews
-    remen rank ranking paihang share sharing fenxiang social sns sidebar side aside login
-    register signin tool tools toolbar sponsor popup modal qr qrcode erweima pager pagination
-    subscribe widget extra disclaimer statement shengming logo""".split()
-)
-_WEAK_NEG = frozenset(
-    "info meta author time date source about byline tag tags keyword keywords function operate bottom".split()
-)
-_POSITIVE = frozenset(
-    """article articles content contents centent main text txt body post entry story detail
-    details rich trs editor artibody zw zhengwen con cont""".split()
-)
-_NEG_AFFIX = (
-    "hot", "nav", "share", "comment", "related", "recommend", "rank", "menu", "footer", "sidebar", "banner",
-    "breadcrumb", "copyright",
-)  # fmt: skip
-_CAPTION_WORDS = frozenset(
-    "caption figcaption pictext pictxt imgtxt imgtext picdesc imgdesc imgdescr picnote".split()
-)
-_PICTURE = frozenset("pic img image photo picture figure".split())
-_CAPTION_PART = frozenset("txt text desc descr note title info intro".split())
-_UNLIKELY, _CAPTION, _HIDE = 1, 2, 4
-
-
-def _tokens(value: str) -> list[str]:
-    value = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", value)
-    return [t for t in re.split(r"[^a-z0-9]+", value.lower()) if t]
-
-
-def _negative(token: str) -> bool:
-    # "hotnews", "topnav", "sharebar": a furniture word glued to another one
-    compound = len(token) > 4 and any(token.startswith(a) or token.endswith(a) for a in _NEG_AFFIX)
-    return token in _STRONG_NEG or compound
-
-
-@lru_cache(maxsize=4096)
-def _hints(cls: str, ident: str) -> tuple[int, int]:
-    """(class weight, flags) for an element with these class and id values."""
-    weight = flags = 0
-    for value in (cls, ident):
-        tokens = _tokens(value)
-        strong = any(_negative(t) for t in tokens)
-        weak = any(t in _WEAK_NEG for t in tokens)
-        positive = any(t in _POSITIVE for t in tokens)
-        weight += (-25 if strong or weak else 0) + (25 if positive else 0)
-        # A furniture word beats a content word ("article-share", "comment-content") unless it is
-        # only a weak one ("article-info" stays a candidate but still weighs less).
-        if strong or (weak and not positive):
-            flags |= _UNLIKELY
-        words = set(tokens)
-        if words & _CAPTION_WORDS or (words & _PICTURE and words & _CAPTION_PART):
-            flags |= _CAPTION
-    return weight, flags
-
-
-# ---------------------------------------------------------------------------------------------
-# Parsing
-
-_Piece = tuple[int, int, str | None, bool]  # raw start, end, replacement (None: literal), in a link
-_NEVER = 1 << 62
-# The parser's own pattern for a numeric reference, so the shadow agrees with it exactly.
-_CHARREF: re.Pattern[str] = getattr(_hp, "charref", re.compile("&#(?:[0-9]+|[xX][0-9a-fA-F]+)[^0-9a-fA-F]"))
-
-
-def _shadow(text: str) -> str:
-    """``text`` with the "#" of every "&#" that starts no character reference changed to "!".
-
-    CPython's HTMLParser leaves its loop at such an "&#" and later reads the rest of the page as
-    plain text; the shadow has the same length, so offsets hold, and text is read from the
-    original.
-    """
-    parts: list[str] = []
-    last = 0
-    i = text.find("&#")
-    while i >= 0:
-        if not _CHARREF.match(text, i):
-            parts.append(text[last : i + 1])
-            parts.append("!")
-            last = i + 2
-        i = text.find("&#", i + 2)
-    if not parts:
-        return text
-    parts.append(text[last:])
-    return "".join(parts)
-
-
-def _opens_tag(char: str) -> bool:
-    return char.isascii() and char.isalpha() or char in ("/", "!", "?")
-
-
-class _Builder(_hp.HTMLParser):
-    """Tokens → an element table (parent, tag, hints) and runs of text pieces."""
-
-    def __init__(self, src: str, start: int, stop: int) -> None:
-        super().__init__(convert_charrefs=False)
-        self.src, self.base, self.stop = src, start, stop
-        self.tags: list[str] = ["#root"]
-        self.parents: list[int] = [-1]
-        self.weights: list[int] = [0]
-        self.flags: list[int] = [0]
-        self.classes: list[str] = [""]
-        self.stack: list[int] = [0]
-        self.near: list[int] = [0]  # per stack entry: stack index of the nearest block element
-        self.open: dict[str, int] = {}
-        self.hidden_from = _NEVER  # stack index of the outermost open invisible element
-        self.pieces: list[_Piece] = []
-        self.owner = 0
-        self.runs: list[tuple[int, list[_Piece]]] = []
-        self.meta: dict[str, str] = {}
-        self.title: str | None = None
-        self.title_parts: list[str] | None = None
-        self.line_starts: list[int] = [0]
-
-    def parse(self) -> None:
-        region = self.src[self.base : self.stop]
-        # A "<" that starts a tag after the last ">" can never finish: browsers drop it and the
-        # rest, and HTMLParser would re-scan to the end for each one.
-        cut = region.find("<", region.rfind(">") + 1)
-        while cut >= 0 and not _opens_tag(region[cut + 1 : cut + 2]):
-            cut = region.find("<", cut + 1)
-        # Likewise a comment that never closes hides the rest of the page (HTMLParser would show it).
-        closed = region.rfind("-->")
-        unclosed = region.find("<!--", closed + 3 if closed >= 0 else 0)
-        if unclosed >= 0 and (cut < 0 or unclosed < cut):
-            cut = unclosed
-        if cut >= 0:
-            region = region[:cut]
-            self.stop = self.base + cut
-        # The trailing newline lets a reference at the very end finish; it is never in a range.
-        fed = _shadow(region + "\n")
-        self.line_starts = list(accumulate((len(line) + 1 for line in fed.split("\n")), initial=0))
-        self.feed(fed)
-        self.close()
-        self._flush()
-
-    def _pos(self) -> int:
-        # getpos() without the tuple: the parser's own line and column of the current token
-        return self.base + self.line_starts[self.lineno - 1] + self.offset
-
-    # tree -------------------------------------------------------------------------------
-
-    def _top(self) -> str:
-        return self.tags[self.stack[-1]]
-
-    def _push(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        cls = ident = ""
-        hidden = tag in _HIDDEN
-        for name, value in attrs:
-            if name == "class":
-                cls = value or ""
-            elif name == "id":
-                ident = value or ""
-            elif name == "hidden" or (name == "style" and value and _DISPLAY_NONE.search(value)):
-                hidden = True
-            elif name == "datetime" and tag == "time" and value:
-                self.meta.setdefault("time", value.strip())
-        weight, flags = _hints(cls, ident) if cls or ident else (0, 0)
-        if tag in _NEVER_UNLIKELY:
-            flags &= ~_UNLIKELY
-        if tag in _UNLIKELY_TAGS:
-            flags |= _UNLIKELY
-        if tag == "figcaption":
-            flags |= _CAPTION
-        if hidden:
-            flags |= _HIDE
-            self.hidden_from = min(self.hidden_from, len(self.stack))
-        self.tags.append(tag)
-        self.parents.append(self.stack[-1])
-        self.weights.append(weight)
-        self.flags.append(flags)
-        self.classes.append(cls)
-        # A marked caption is its own run even when it is an inline <span>, so it can be dropped.
-        if tag in _BLOCK or flags & _CAPTION:
-            self._flush()
-            self.near.append(len(self.stack))
-        else:
-            self.near.append(self.near[-1])
-        self.stack.append(len(self.tags) - 1)
-        self.open[tag] = self.open.get(tag, 0) + 1
-        if tag == "title" and self.title is None:
-            self.title_parts = []
-
-    def _pop_to(self, index: int) -> None:
-        """Close every open element from the top of the stack down to stack ``index``."""
-        while len(self.stack) > index:
-            if self.near.pop() == len(self.stack) - 1:
-                self._flush()  # a run never crosses the edge of a block
-            tag = self.tags[self.stack.pop()]
-            self.open[tag] -= 1
-            if tag == "title" and self.title_parts is not None:
-                self.title = "".join(self.title_parts)
-                self.title_parts = None
-        if len(self.stack) <= self.hidden_from:
-            self.hidden_from = _NEVER
-
-    def _close_implied(self, closers: frozenset[str]) -> None:
-        # Only the nearest block can be implied closed, which keeps this O(1) at any depth.
-        for _ in range(4):
-            k = self.near[-1]
-            if k == 0 or self.tags[self.stack[k]] not in closers:
-                return
-            self._pop_to(k)
-
-    # text -------------------------------------------------------------------------------
-
-    def _flush(self) -> None:
-        if self.pieces:
-            self.runs.append((self.owner, self.pieces))
-            self.pieces = []
-
-    def _text(self, s: int, e: int, rep: str | None) -> None:
-        if self.hidden_from != _NEVER:
-            return
-        e = min(e, self.stop)
-        if s >= e:
-            return
-        if not self.pieces:
-            if (self.src[s:e] if rep is None else rep).isspace():
-                return  # whitespace never starts a run
-            self.owner = self.stack[self.near[-1]]
-        self.pieces.append((s, e, rep, self.open.get("a", 0) > 0))
-
-    def _leave_head(self) -> None:
-        # Content directly inside an unclosed <head> means the body has begun.
-        if self.tags[self.stack[-1]] == "head":
-            self._pop_to(len(self.stack) - 1)
-
-    # HTMLParser callbacks ----------------------------------------------------------------
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # Markup needs no position: whatever lies between two pieces of text is an edit anyway.
-        if ":" in tag and _AUTOLINK.fullmatch(self.get_starttag_text() or ""):
-            pos = self._pos()  # a Markdown autolink: readers see it as text
-            self._text(pos, pos + len(self.get_starttag_text() or ""), None)
-            return
-        if tag == "meta":
-            self._meta(attrs)
-            return
-        if tag not in _HEAD_OK:
-            self._leave_head()
-        if tag in ("html", "body", "head") and self.open.get(tag):
-            return
-        if tag == "body" and self.open.get("head"):
-            self.handle_endtag("head")
-        closers = _CLOSERS.get(tag)
-        if closers:
-            self._close_implied(closers)
-        if tag == "hr":
-            self._flush()
-        elif tag == "br":
-            pos = self._pos()
-            self._text(pos, pos + len(self.get_starttag_text() or ""), "\n")
-        elif tag not in _VOID:
-            self._push(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _HEADINGS and not self.open.get(tag) and self.tags[self.stack[self.near[-1]]] in _HEADINGS:
-            tag = self.tags[self.stack[self.near[-1]]]  # </h3> closes an open <h2>, as in browsers
-        if tag in ("html", "body") or not self.open.get(tag):
-            return  # a stray end tag; text after </body> still belongs to the body
-        k = len(self.stack) - 1
-        while self.tags[self.stack[k]] != tag:
-            k -= 1
-        self._pop_to(k)
-
-    def handle_data(self, data: str) -> None:
-        pos = self._pos()
-        if self.title_parts is not None and self._top() == "title":
-            self.title_parts.append(self.src[pos : pos + len(data)])
-        if self.tags[self.stack[-1]] == "head" and not data.isspace():
-            self._leave_head()
-        self._text(pos, pos + len(data), None)
-
-    def handle_charref(self, name: str) -> None:
-        self._reference(2 + len(name))
-
-    def handle_entityref(self, name: str) -> None:
-        self._reference(1 + len(name))
-
-    def _reference(self, length: int) -> None:
-        s = self._pos()
-        e = s + length
-        if e < self.stop and self.src[e] == ";":
-            e += 1
-        raw = self.src[s:e]
-        rep = _html.unescape(raw)
-        if self.title_parts is not None and self._top() == "title":
-            self.title_parts.append(rep)
-        self._leave_head()
-        self._text(s, e, None if rep == raw else rep)
-
-    def _meta(self, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        key = (values.get("property") or values.get("name") or values.get("itemprop") or "").strip().lower()
-        content = (values.get("content") or "").strip()
-        if key and content:
-            self.meta.setdefault(key, content)
+_TAG_SCORE.update({t: -5 for t in [*HEADINGS, "th"]})
 
 
 # ---------------------------------------------------------------------------------------------
 # Lines and runs
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-_PUNCT = re.compile(r"[，。、；：！？,;]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+_PUNCT = "，。、；：！？,;"
 _WORDY = re.compile(r"[^\W_]")
 _MIN_PARA = 10  # size below which a run is a label, not a paragraph
 _ENOUGH = 80  # size of a first-pass article that needs no second opinion
@@ -472,7 +125,7 @@ class _Line:
 @dataclass(slots=True)
 class _Run:
     owner: int
-    pieces: list[_Piece]
+    pieces: list[Piece]
     ends: list[int]
     lines: list[_Line]
     size: float
@@ -489,58 +142,66 @@ def _nonspace(text: str) -> int:
     return len("".join(text.split()))
 
 
-def _make_line(src: str, parts: list[_Piece]) -> _Line | None:
-    texts = [src[s:e] if rep is None else rep for s, e, rep, _ in parts]
-    text = "".join(texts).strip()
-    if not text:
-        return None
-    start = end = 0
-    for (s, e, rep, _), t in zip(parts, texts):
-        kept = t.lstrip()
-        if kept:
-            start = s + len(t) - len(kept) if rep is None else s
-            break
-    for (s, e, rep, _), t in zip(reversed(parts), reversed(texts)):
-        kept = t.rstrip()
-        if kept:
-            end = s + len(kept) if rep is None else e
-            break
-    links = sum(_nonspace(t) for (_, _, _, link), t in zip(parts, texts) if link)
-    chars = _nonspace(text)
-    cjk = _CJK.subn("", text)[1]
-    punct = _PUNCT.subn("", text)[1]
-    return _Line(start, end, text, cjk + punct + (chars - cjk - punct) / 3, punct, chars, links)
+def _make_line(src: str, parts: list[Piece]) -> _Line | None:
+    if len(parts) == 1:  # most lines: one stretch of text, nothing inside
+        s, e, rep, link = parts[0]
+        raw = src[s:e] if rep is None else rep
+        text = raw.strip()
+        if not text:
+            return None
+        if rep is None:
+            s, e = s + len(raw) - len(raw.lstrip()), s + len(raw.rstrip())
+        chars = _nonspace(text)
+        links = chars if link else 0
+    else:
+        texts = [src[s:e] if rep is None else rep for s, e, rep, _ in parts]
+        text = "".join(texts).strip()
+        if not text:
+            return None
+        s = e = 0
+        for (ps, _, rep, _), t in zip(parts, texts):
+            kept = t.lstrip()
+            if kept:
+                s = ps + len(t) - len(kept) if rep is None else ps
+                break
+        for (ps, pe, rep, _), t in zip(reversed(parts), reversed(texts)):
+            kept = t.rstrip()
+            if kept:
+                e = ps + len(kept) if rep is None else pe
+                break
+        links = sum(_nonspace(t) for (_, _, _, link), t in zip(parts, texts) if link)
+        chars = _nonspace(text)
+    # runs of CJK are one match each, far cheaper than a match per character
+    cjk = sum(map(len, _CJK_RUN.findall(text)))
+    punct = sum(map(text.count, _PUNCT))
+    return _Line(s, e, text, cjk + punct + (chars - cjk - punct) / 3, punct, chars, links)
 
 
-def _make_run(src: str, owner: int, pieces: list[_Piece]) -> _Run | None:
+def _make_run(src: str, owner: int, pieces: list[Piece]) -> _Run | None:
     lines: list[_Line] = []
-    parts: list[_Piece] = []
-
-    def close() -> None:
-        line = _make_line(src, parts) if parts else None
-        if line is not None:
-            lines.append(line)
-        parts.clear()
-
+    parts: list[Piece] = []
     for piece in pieces:
         s, e, rep, link = piece
-        if rep == "\n":
-            close()
-        elif rep is not None:
-            parts.append(piece)
-        else:
+        if rep is None:
             cut = src.find("\n", s, e)
             while cut >= 0:
                 if cut > s:
                     parts.append((s, cut, None, link))
-                close()
+                _add_line(src, parts, lines)
                 s = cut + 1
                 cut = src.find("\n", s, e)
             if s < e:
                 parts.append((s, e, None, link))
-    close()
+        elif rep == "\n":
+            _add_line(src, parts, lines)
+        else:
+            parts.append(piece)
+    _add_line(src, parts, lines)
     if not lines:
         return None
+    if len(lines) == 1:
+        line = lines[0]
+        return _Run(owner, pieces, [p[1] for p in pieces], lines, line.size, line.punct, line.chars, line.links)
     return _Run(
         owner,
         pieces,
@@ -551,6 +212,15 @@ def _make_run(src: str, owner: int, pieces: list[_Piece]) -> _Run | None:
         sum(line.chars for line in lines),
         sum(line.links for line in lines),
     )
+
+
+def _add_line(src: str, parts: list[Piece], lines: list[_Line]) -> None:
+    """The line of ``parts``, if it shows anything, to ``lines``; ``parts`` is emptied."""
+    if parts:
+        line = _make_line(src, parts)
+        if line is not None:
+            lines.append(line)
+        parts.clear()
 
 
 def _edits(run: _Run, start: int, end: int) -> tuple[Edit, ...]:
@@ -606,6 +276,11 @@ _DATE = re.compile(
     r"(?:\s*(\d{1,2})[:：](\d\d)(?:[:：](\d\d))?)?"
 )
 _SEPARATORS = re.compile(r"[\s|｜/·•,，、:：>》»<《\-—_【】\[\]（）()]+|[（(]\d+[)）]")
+# Every character that a label (in any case), a date or a separator can consist of.
+_NOT_LABEL_DATE_OR_SEPARATOR = re.compile(
+    "[^\\s\\d" + re.escape("".join(sorted({c for label in _LABELS for c in label + label.lower() + label.upper()})))
+    + re.escape("-/.年月日:：|｜/·•,，、>》»<《—_【】[]（）()") + "]"
+)
 _MD_LINK = re.compile(r"!?\[[^\]\n]*\]\([^)\s]*\)|<(?:https?|ftp)://[^>\s]*>|(?:https?:)?//[^\s)]+|www\.[^\s)]+")
 
 
@@ -620,9 +295,10 @@ def _furniture_text(line: _Line) -> bool:
     text = line.text
     if not _WORDY.search(text):
         return True  # separators, bullets, dashes
-    rest, links = _MD_LINK.subn("", text)
-    if links and not _WORDY.search(rest):
-        return True  # Markdown links, autolinks and bare URLs only
+    if "//" in text or "](" in text or "www." in text:  # what every _MD_LINK match holds
+        rest, links = _MD_LINK.subn("", text)
+        if links and not _WORDY.search(rest):
+            return True  # Markdown links, autolinks and bare URLs only
     if line.chars <= 60 and line.links * 10 >= line.chars * 9:
         return True  # a lone link: "点击进入专题>>", a headline of another article
     if len(text) > 120:
@@ -631,6 +307,8 @@ def _furniture_text(line: _Line) -> bool:
         return True
     if len(text) <= 60 and _SOURCE_ANYWHERE.search(text) and text[-1] not in "。！？":
         return True  # "2024年05月13日07:45 | 来源：人民网", but not "经费来源：市财政拨款。"
+    if _NOT_LABEL_DATE_OR_SEPARATOR.search(text):
+        return False  # a character that no label, date or separator can remove
     rest, labels = _LABEL.subn("", text)
     rest, dates = _DATE.subn("", rest)
     return bool(labels or dates) and not _SEPARATORS.sub("", rest)
@@ -671,35 +349,42 @@ class _Pass:
 class _Page:
     """The parsed page: element table with subtree totals, runs, and the passes over them."""
 
-    def __init__(self, src: str, b: _Builder) -> None:
+    def __init__(self, src: str, b: PageTree) -> None:
         self.src, self.meta = src, b.meta
         self.raw_title = b.title if b.title is not None else "".join(b.title_parts or [])
         self.tags, self.parents, self.weights, self.classes = b.tags, b.parents, b.weights, b.classes
         self.own = b.flags
         n = len(self.tags)
-        self.flags = self.own[:]
+        parents, tags = self.parents, self.tags
+        flags = self.flags = self.own[:]
         for e in range(1, n):
-            self.flags[e] |= self.flags[self.parents[e]]
+            flags[e] |= flags[parents[e]]
         self.runs = [run for owner, pieces in b.runs if (run := _make_run(src, owner, pieces)) is not None]
-        self.chars, self.links, self.punct = [0] * n, [0] * n, [0] * n
-        self.paras, self.items, self.kids, self.block_kids = [0] * n, [0] * n, [0] * n, [0] * n
+        chars, links, punct = self.chars, self.links, self.punct = [0] * n, [0] * n, [0] * n
+        paras, items = self.paras, self.items = [0] * n, [0] * n
+        kids, block_kids = self.kids, self.block_kids = [0] * n, [0] * n
         for run in self.runs:
             o = run.owner
-            self.chars[o] += run.chars
-            self.links[o] += run.links
-            self.punct[o] += run.punct
-            if self.tags[o] == "li":
-                self.items[o] += 1
+            chars[o] += run.chars
+            links[o] += run.links
+            punct[o] += run.punct
+            if tags[o] == "li":
+                items[o] += 1
             elif run.size >= _MIN_PARA:
-                self.paras[o] += 1
+                paras[o] += 1
         # Children always come after their parent, so one backward sweep sums every subtree.
+        own = self.own
         for e in range(n - 1, 0, -1):
-            p = self.parents[e]
-            for totals in (self.chars, self.links, self.punct, self.paras, self.items):
-                totals[p] += totals[e]
-            if not self.own[e] & _HIDE:
-                self.kids[p] += 1
-                self.block_kids[p] += self.tags[e] in _BLOCK
+            p = parents[e]
+            if chars[e]:  # links, punctuation, paragraphs and items all need characters
+                chars[p] += chars[e]
+                links[p] += links[e]
+                punct[p] += punct[e]
+                paras[p] += paras[e]
+                items[p] += items[e]
+            if not own[e] & HIDE:
+                kids[p] += 1
+                block_kids[p] += tags[e] in BLOCK
 
     def _ld(self, e: int) -> float:
         return self.links[e] / self.chars[e] if self.chars[e] else 0.0
@@ -709,11 +394,11 @@ class _Page:
     def _scores(self, strip: bool) -> dict[int, float]:
         raw: dict[int, float] = {}
         for run in self.runs:
-            if run.size < _MIN_PARA or (strip and self.flags[run.owner] & _UNLIKELY):
+            if run.size < _MIN_PARA or (strip and self.flags[run.owner] & UNLIKELY):
                 continue
             gain = (1 + run.punct + min(run.size / 40, 3)) * (1 - run.link_density)
             e = run.owner
-            if e and (self.tags[e] in _PARA or not self.block_kids[e]):
+            if e and (self.tags[e] in PARA or not self.block_kids[e]):
                 e = self.parents[e]  # the owner is the paragraph; its parent holds it
             for level in range(5):
                 if e < 0:
@@ -757,14 +442,14 @@ class _Page:
         for run in self.runs:
             by_owner.setdefault(run.owner, []).append(run)
         for e in range(parent + 1, len(self.tags)):
-            if self.parents[e] != parent or e == top or self.own[e] & _HIDE:
+            if self.parents[e] != parent or e == top or self.own[e] & HIDE:
                 continue
-            if strip and self.flags[e] & _UNLIKELY:
+            if strip and self.flags[e] & UNLIKELY:
                 continue
             bonus = best * 0.2 if self.classes[top] and self.classes[e] == self.classes[top] else 0.0
             if e in scores and scores[e] + bonus >= need:
                 chosen.add(e)
-            elif (self.tags[e] in _PARA or not self.block_kids[e]) and len(by_owner.get(e, ())) == 1:
+            elif (self.tags[e] in PARA or not self.block_kids[e]) and len(by_owner.get(e, ())) == 1:
                 if _prose(by_owner[e][0]):
                     chosen.add(e)
         for i, run in enumerate(self.runs):
@@ -774,7 +459,7 @@ class _Page:
 
     def _removed(self, e: int, strip: bool, clean: bool) -> bool:
         own = self.own[e]
-        if own & (_CAPTION | _HIDE) or (strip and own & _UNLIKELY):
+        if own & (CAPTION | HIDE) or (strip and own & UNLIKELY):
             return True
         if not clean or self.tags[e] not in _CLEANABLE:
             return False
@@ -822,7 +507,7 @@ class _Page:
                 i: [
                     rule == "anything"
                     or not _furniture(line)
-                    and (rule == "any region" or not self.flags[run.owner] & (_UNLIKELY | _CAPTION))
+                    and (rule == "any region" or not self.flags[run.owner] & (UNLIKELY | CAPTION))
                     for line in run.lines
                 ]
                 for i, run in enumerate(self.runs)
@@ -848,7 +533,7 @@ class _Page:
         dropped: list[_Line] = []
         for i, run in enumerate(self.runs):
             marks = best.kept.get(i) or [False] * len(run.lines)
-            level = _HEADINGS.get(self.tags[run.owner], 0)
+            level = HEADINGS.get(self.tags[run.owner], 0)
             kind: BlockKind = "heading" if level else "paragraph"
             j = 0
             while j < len(marks):
@@ -874,7 +559,7 @@ class _Page:
         h1s = [run for run in self.runs if self.tags[run.owner] == "h1" and run.size >= 4 and run.links < run.chars]
         inside = [run for run in h1s if best.inside[run.owner]]
         before = [run for run in h1s if run.lines[0].start < first]
-        plain = [run for run in before if not self.flags[run.owner] & _UNLIKELY]
+        plain = [run for run in before if not self.flags[run.owner] & UNLIKELY]
         for group, pick in ((inside, 0), (plain, -1), (before, -1)):
             if group:
                 return " ".join(" ".join(line.text for line in group[pick].lines).split())
