@@ -294,7 +294,7 @@ class _OffsetMaps:
 # What the verification workers read: matching texts, documents and passages of the scan. Set
 # before the pool forks, so workers read them from the spill files (or copy-on-write) instead of
 # receiving them pickled with every pair.
-_VERIFY_INPUT: tuple[Sequence[str], Sequence[Document], Sequence[Passage]] | None = None
+_VERIFY_INPUT: tuple[Sequence[str], _OffsetMaps] | None = None
 _PARALLEL_VERIFY_MIN = 2000
 
 
@@ -304,8 +304,7 @@ def _align_chunk(args: tuple[npt.NDArray[np.int64], Config]) -> list[Pair]:
 
     chunk, config = args
     assert _VERIFY_INPUT is not None
-    texts, documents, passages = _VERIFY_INPUT
-    maps = _OffsetMaps(documents, passages)
+    texts, maps = _VERIFY_INPUT  # maps: one per process, kept across its chunks
     out = []
     for i, j in chunk.tolist():
         a = NormalizedText(texts[i], _NO_MAP, _NO_MAP)
@@ -321,7 +320,7 @@ def _align_chunk(args: tuple[npt.NDArray[np.int64], Config]) -> list[Pair]:
 def _verify(pairs: npt.NDArray[np.int64], texts: Sequence[str], documents: Sequence[Document],
             passages: Sequence[Passage], config: Config) -> list[Pair]:
     global _VERIFY_INPUT
-    _VERIFY_INPUT = (texts, documents, passages)
+    _VERIFY_INPUT = (texts, _OffsetMaps(documents, passages))
     try:
         chunks = [(c, config) for c in np.array_split(pairs, max(1, len(pairs) // 500))] if len(pairs) else []
         if config.workers > 1 and len(pairs) >= _PARALLEL_VERIFY_MIN and os.name == "posix":

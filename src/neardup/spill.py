@@ -124,7 +124,7 @@ class SpilledDocuments(_Spill[Document]):
     cluster's canonical document once per member)."""
 
     def __init__(self) -> None:
-        super().__init__(cached=64)
+        super().__init__(cached=256)
 
     def _encode(self, item: Document) -> bytes:
         return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
