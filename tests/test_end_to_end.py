@@ -107,3 +107,16 @@ def test_shared_karamay_check_passes() -> None:
     done = subprocess.run(["bash", str(KARAMAY_CHECK), sys.executable], cwd=ROOT, capture_output=True,
                           text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("indent", [2, 4])
+def test_streamed_json_equals_the_report_dict(indent: int) -> None:
+    import dataclasses
+
+    report = neardup.scan([EXAMPLES], neardup.Config(explain=True))
+    with_matches = dataclasses.replace(report, archive_matches=({"passage": {"path": "克.txt"}, "n": [1, 2]},))
+    for r in (report, with_matches, dataclasses.replace(report, clusters=(), pairs=(), archive_matches=())):
+        assert "".join(r.iter_json(indent)) == json.dumps(r.to_dict(), ensure_ascii=False, indent=indent)
+        lines = [json.loads(line) for line in r.iter_jsonl()]
+        assert [line["type"] for line in lines].count("cluster") == len(r.clusters)
+        assert lines[-1]["type"] == "stats"

@@ -56,3 +56,17 @@ def test_a_scan_report_reads_its_documents_back(tmp_path) -> None:
     report = scan([tmp_path])
     assert [d.text for d in report.documents] == [story, story]
     assert pickle.loads(pickle.dumps(report)).documents == report.documents
+
+
+def test_row_blocks_come_back_as_one_array() -> None:
+    import numpy as np
+
+    from neardup.spill import SpilledRows
+
+    rng = np.random.default_rng(5)
+    blocks = [rng.integers(0, 2**32, size=(n, 16), dtype=np.uint32) for n in (3, 0, 200, 1)]
+    rows = SpilledRows(16, np.uint32)
+    for block in blocks:
+        rows.append(block)
+    assert (rows.load() == np.concatenate(blocks)).all()
+    assert SpilledRows(16, np.uint32).load().shape == (0, 16)

@@ -5,7 +5,7 @@ files), 1 failure, 2 bad usage, 130 interrupted."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import click
@@ -48,11 +48,12 @@ def build_config(**options: Any) -> Config:
         raise click.UsageError(str(exc)) from exc
 
 
-def emit(content: str, output: str | None) -> None:
+def emit(content: str | Iterable[str], output: str | None) -> None:
     if output:
         write_output(output, content)
     else:
-        click.echo(content, nl=False)
+        for piece in [content] if isinstance(content, str) else content:
+            click.echo(piece, nl=False)
 
 
 def _progress_bar() -> tuple[Any, Callable[[str, int, int], None]] | tuple[None, None]:
@@ -109,7 +110,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, in
     Example: neardup scan archive/ --format json --output report.json
     """
     from .pipeline import scan as run_scan
-    from .report import render_report
+    from .report import stream_report
 
     config = build_config(explain=explain, **options)
     if backend == "spark":
@@ -130,7 +131,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, in
         with Index.open(index_path, config=config, readonly=True) as archive:
             report = attach_archive_matches(report, archive)
     color = output is None and fmt == "text" and sys.stdout.isatty()
-    emit(render_report(report, fmt, color=color), output)
+    emit(stream_report(report, fmt, color=color), output)
 
 
 @cli.command()

@@ -52,8 +52,8 @@ def candidate_pairs(
 ) -> npt.NDArray[np.int64]:
     """Unique ``(i, j)`` pairs, ``i < j``, of rows that share a band key; sorted.
 
-    ``active`` masks rows that take part (too-short passages do not). ``keep`` filters each band's
-    pairs as they are found (the prefilter), so memory holds survivors, not every collision.
+    ``active`` masks rows that take part (too-short passages do not). ``keep`` filters pairs as they
+    are found (the prefilter), each distinct pair once, so memory holds survivors, not every collision.
     """
     n, bands = keys.shape
     return _pairs_by_band((keys[:, band] for band in range(bands)), n, bucket_cap, active, keep)
@@ -73,6 +73,9 @@ def signature_candidate_pairs(
     return _pairs_by_band(columns, n, bucket_cap, active, keep)
 
 
+_BANDS_PER_MERGE = 8
+
+
 def _pairs_by_band(
     columns: Iterable[npt.NDArray[np.uint64]],
     n: int,
@@ -80,33 +83,51 @@ def _pairs_by_band(
     active: npt.NDArray[np.bool_] | None,
     keep: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]] | None,
 ) -> npt.NDArray[np.int64]:
+    # A true duplicate pair collides in most of the 64 bands: pairs are deduplicated every few
+    # bands against every pair seen so far, so ``keep`` (the prefilter) sees each pair once and
+    # memory holds each pair once, not once per band.
     ids = np.arange(n, dtype=np.int64)
     if active is not None:
         ids = ids[active]
     if len(ids) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    found: list[npt.NDArray[np.int64]] = []
-    for column in columns:
+    seen = np.empty(0, dtype=np.int64)  # codes lo·n + hi, sorted
+    kept: list[npt.NDArray[np.int64]] = []
+    pending: list[npt.NDArray[np.int64]] = []
+
+    def merge() -> None:
+        nonlocal seen
+        codes = np.unique(np.concatenate(pending))
+        pending.clear()
+        if len(seen):
+            at = np.minimum(np.searchsorted(seen, codes), len(seen) - 1)
+            codes = codes[seen[at] != codes]
+        if not len(codes):
+            return
+        seen = np.union1d(seen, codes)
+        pairs = np.stack((codes // n, codes % n), axis=1)
+        kept.append(keep(pairs) if keep is not None else pairs)
+
+    for band, column in enumerate(columns, 1):
         if active is not None:
             column = column[active]
         order = np.argsort(column, kind="stable")
         sorted_keys = column[order]
         same = sorted_keys[1:] == sorted_keys[:-1]
-        if not same.any():
-            continue
-        members = ids[order]
-        # runs of equal keys: [run_start, run_end)
-        edges = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
-        run_starts, run_ends = edges[0::2], edges[1::2] + 1
-        pairs = _pairs_in_runs(members, run_starts, run_ends, bucket_cap)
-        found.append(keep(pairs) if keep is not None else pairs)
-    if not found:
+        if same.any():
+            members = ids[order]
+            # runs of equal keys: [run_start, run_end)
+            edges = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
+            pairs = _pairs_in_runs(members, edges[0::2], edges[1::2] + 1, bucket_cap)
+            pending.append(np.minimum(pairs[:, 0], pairs[:, 1]) * np.int64(n) + np.maximum(pairs[:, 0], pairs[:, 1]))
+        if pending and band % _BANDS_PER_MERGE == 0:
+            merge()
+    if pending:
+        merge()
+    if not kept:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
-    lo = np.minimum(pairs[:, 0], pairs[:, 1])
-    hi = np.maximum(pairs[:, 0], pairs[:, 1])
-    code = np.unique(lo * np.int64(n) + hi)
-    return np.stack((code // n, code % n), axis=1)
+    survivors = np.concatenate(kept)
+    return survivors[np.lexsort((survivors[:, 1], survivors[:, 0]))]
 
 
 def _pairs_in_runs(

@@ -7,7 +7,7 @@ as decoded, leading BOM removed, newlines untranslated; for a JSONL record, its 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -193,12 +193,12 @@ class Report:
         p = self.passages[index]
         return {"path": p.path, "start": p.start, "end": p.end}
 
-    def to_dict(self) -> dict[str, Any]:
+    def _document_entries(self) -> Iterator[dict[str, Any]]:
         by_doc: dict[int, list[Passage]] = {}
         for p in self.passages:
             by_doc.setdefault(p.doc, []).append(p)
-        documents = [
-            {
+        for i, d in enumerate(self.documents):
+            yield {
                 "path": d.path,
                 "encoding": d.encoding,
                 "decode_errors": d.decode_errors,
@@ -208,13 +208,10 @@ class Report:
                 "url": d.url,
                 "chars": len(d.text),
                 "notes": list(d.notes),
-                "passages": [
-                    {"start": p.start, "end": p.end, "title": p.title} for p in by_doc.get(i, [])
-                ],
+                "passages": [{"start": p.start, "end": p.end, "title": p.title} for p in by_doc.get(i, [])],
             }
-            for i, d in enumerate(self.documents)
-        ]
-        clusters = []
+
+    def _cluster_entries(self) -> Iterator[dict[str, Any]]:
         for c in self.clusters:
             members = []
             for m in c.members:
@@ -235,9 +232,11 @@ class Report:
                     if m.diff.differences is not None:
                         entry["diff"]["differences"] = list(m.diff.differences)
                 members.append(entry)
-            clusters.append({"id": c.id, "canonical": asdict(c.canonical), "members": members})
-        pairs = [
-            {
+            yield {"id": c.id, "canonical": asdict(c.canonical), "members": members}
+
+    def _pair_entries(self) -> Iterator[dict[str, Any]]:
+        for p in self.pairs:
+            yield {
                 "a": self._span(p.a),
                 "b": self._span(p.b),
                 "similarity": round(p.similarity, 4),
@@ -245,28 +244,53 @@ class Report:
                 "a_aligned": list(p.a_aligned),
                 "b_aligned": list(p.b_aligned),
             }
-            for p in self.pairs
-        ]
-        out: dict[str, Any] = {
-            "neardup_version": self.version,
-            "config": self.config,
-            "documents": documents,
-            "clusters": clusters,
-            "pairs": pairs,
-            "skipped": [asdict(s) for s in self.skipped],
-            "stats": self.stats,
-        }
+
+    def _sections(self) -> Iterator[tuple[str, Any]]:
+        """The report's top-level keys in order; list sections as iterators of their entries."""
+        yield "neardup_version", self.version
+        yield "config", self.config
+        yield "documents", self._document_entries()
+        yield "clusters", self._cluster_entries()
+        yield "pairs", self._pair_entries()
+        yield "skipped", (asdict(s) for s in self.skipped)
+        yield "stats", self.stats
         if self.archive_matches is not None:
-            out["archive_matches"] = list(self.archive_matches)
-        return out
+            yield "archive_matches", iter(self.archive_matches)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: list(value) if isinstance(value, Iterator) else value for key, value in self._sections()}
+
+    def iter_json(self, indent: int = 2) -> Iterator[str]:
+        """``to_json(indent)`` in pieces, one list entry at a time: writing a large report this
+        way never holds all of it (nor its dict) in memory."""
+        pad = " " * indent
+        for k, (key, value) in enumerate(self._sections()):
+            yield ("{" if k == 0 else ",") + "\n" + pad + json.dumps(key) + ": "
+            if not isinstance(value, Iterator):
+                yield json.dumps(value, ensure_ascii=False, indent=indent).replace("\n", "\n" + pad)
+                continue
+            empty = True
+            for entry in value:
+                text = json.dumps(entry, ensure_ascii=False, indent=indent).replace("\n", "\n" + 2 * pad)
+                yield ("[" if empty else ",") + "\n" + 2 * pad + text
+                empty = False
+            yield "[]" if empty else "\n" + pad + "]"
+        yield "\n}"
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        if indent is None:
+            return json.dumps(self.to_dict(), ensure_ascii=False)
+        return "".join(self.iter_json(indent))
+
+    def iter_jsonl(self) -> Iterator[str]:
+        """``to_jsonl()`` one line at a time."""
+        for cluster in self._cluster_entries():
+            yield json.dumps({"type": "cluster", **cluster}, ensure_ascii=False) + "\n"
+        for match in self.archive_matches or ():
+            yield json.dumps({"type": "archive_match", **match}, ensure_ascii=False) + "\n"
+        for skipped in self.skipped:
+            yield json.dumps({"type": "skipped", **asdict(skipped)}, ensure_ascii=False) + "\n"
+        yield json.dumps({"type": "stats", **self.stats}, ensure_ascii=False) + "\n"
 
     def to_jsonl(self) -> str:
-        data = self.to_dict()
-        lines = [json.dumps({"type": "cluster", **c}, ensure_ascii=False) for c in data["clusters"]]
-        lines += [json.dumps({"type": "archive_match", **m}, ensure_ascii=False) for m in data.get("archive_matches", [])]
-        lines += [json.dumps({"type": "skipped", **s}, ensure_ascii=False) for s in data["skipped"]]
-        lines.append(json.dumps({"type": "stats", **data["stats"]}, ensure_ascii=False))
-        return "\n".join(lines) + "\n"
+        return "".join(self.iter_jsonl())

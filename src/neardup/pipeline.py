@@ -28,7 +28,7 @@ from .models import Cluster, Document, NormalizedText, Pair, Passage, Report, Sk
 from .normalize import normalize_blocks
 from .segment import segment
 from .sketch import signatures_and_sizes
-from .spill import SpilledDocuments, SpilledTexts
+from .spill import SpilledDocuments, SpilledRows, SpilledTexts
 from .tokenize import shingle_hashes
 from .verify import prefilter, verify_pairs
 
@@ -193,7 +193,7 @@ def scan(
     texts = SpilledTexts()
     sizes = array("q")
     lengths = array("q")
-    sig_parts: list[npt.NDArray[np.uint32]] = []
+    sig_rows = SpilledRows(config.num_perm, np.uint32)
     seconds: dict[str, float] = {stage: 0.0 for stage in STAGES}
     total_bytes = 0
     for result in _sketch_files(files, config, progress):
@@ -204,7 +204,7 @@ def scan(
         lengths.extend(len(text) for text in result.texts)
         sizes.extend(result.sizes)
         if result.signatures is not None and len(result.signatures):
-            sig_parts.append(result.signatures)
+            sig_rows.append(result.signatures)
         skipped.extend(result.skipped)
         total_bytes += result.bytes_read
         for stage, s in result.seconds.items():
@@ -212,7 +212,7 @@ def scan(
     wall_sketch = time.perf_counter() - started
 
     t = time.perf_counter()
-    sigs = np.concatenate(sig_parts) if sig_parts else np.empty((0, config.num_perm), dtype=np.uint32)
+    sigs = sig_rows.load()
     size_arr = np.frombuffer(sizes, dtype=np.int64) if sizes else np.empty(0, dtype=np.int64)
     length_arr = np.frombuffer(lengths, dtype=np.int64) if lengths else np.empty(0, dtype=np.int64)
     active = length_arr >= config.min_passage_chars

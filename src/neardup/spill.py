@@ -18,18 +18,22 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar, overload
 
+import numpy as np
+import numpy.typing as npt
+
 from .errors import WorkspaceError
 from .models import Document
 
-__all__ = ["SpilledDocuments", "SpilledTexts"]
+__all__ = ["SpilledDocuments", "SpilledRows", "SpilledTexts"]
 
 T = TypeVar("T")
 
 
-class _Spill(Sequence[T]):
-    """Items appended to a temporary file; ``_encode``/``_decode`` say how one item is stored."""
+class _TempFile:
+    """An unlinked temporary file written and read at explicit offsets (``pwrite``/``pread``:
+    no shared file position, so forked workers can read it concurrently)."""
 
-    def __init__(self, cached: int = 0) -> None:
+    def __init__(self) -> None:
         try:
             self._file = tempfile.TemporaryFile(prefix="neardup-")
         except OSError as exc:
@@ -37,7 +41,40 @@ class _Spill(Sequence[T]):
                 f"cannot create a temporary file in {tempfile.gettempdir()}: {exc.strerror or exc} "
                 "(set TMPDIR to a writable folder with space for the scanned texts)"
             ) from exc
-        self._fd = self._file.fileno()
+        self.fd = self._file.fileno()
+
+    def write_at(self, data: bytes, offset: int) -> None:
+        view = memoryview(data)
+        written = 0
+        try:
+            while written < len(view):
+                written += os.pwrite(self.fd, view[written:], offset + written)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"cannot write the scan's temporary file in {tempfile.gettempdir()}: {exc.strerror or exc} "
+                "(set TMPDIR to a folder with more space)"
+            ) from exc
+
+    def read_at(self, size: int, offset: int) -> bytes:
+        return os.pread(self.fd, size, offset)
+
+    def read_into(self, buffer: memoryview, offset: int) -> None:
+        done = 0
+        while done < len(buffer):
+            got = os.preadv(self.fd, [buffer[done:]], offset + done)
+            if got == 0:
+                raise WorkspaceError("the scan's temporary file was truncated while in use")
+            done += got
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _Spill(Sequence[T]):
+    """Items appended to a temporary file; ``_encode``/``_decode`` say how one item is stored."""
+
+    def __init__(self, cached: int = 0) -> None:
+        self._file = _TempFile()
         self._ends = array("q", [0])
         self._cache: OrderedDict[int, T] = OrderedDict()
         self._cached = cached
@@ -50,17 +87,8 @@ class _Spill(Sequence[T]):
 
     def extend(self, items: Iterable[T]) -> None:
         blobs = [self._encode(item) for item in items]
-        data = b"".join(blobs)
         base = self._ends[-1]
-        written = 0
-        try:
-            while written < len(data):
-                written += os.pwrite(self._fd, data[written:], base + written)
-        except OSError as exc:
-            raise WorkspaceError(
-                f"cannot write the scan's temporary file in {tempfile.gettempdir()}: {exc.strerror or exc} "
-                "(set TMPDIR to a folder with more space)"
-            ) from exc
+        self._file.write_at(b"".join(blobs), base)
         for blob in blobs:
             base += len(blob)
             self._ends.append(base)
@@ -84,7 +112,7 @@ class _Spill(Sequence[T]):
             self._cache.move_to_end(index)
             return self._cache[index]
         start, end = self._ends[index], self._ends[index + 1]
-        item = self._decode(os.pread(self._fd, end - start, start))
+        item = self._decode(self._file.read_at(end - start, start))
         if self._cached:
             self._cache[index] = item
             if len(self._cache) > self._cached:
@@ -132,3 +160,25 @@ class SpilledDocuments(_Spill[Document]):
     def _decode(self, raw: bytes) -> Document:
         document: Document = pickle.loads(raw)
         return document
+
+
+class SpilledRows:
+    """Blocks of rows (workers' signatures) appended as they come and read back as one array:
+    concatenating the blocks in memory would briefly hold every row twice."""
+
+    def __init__(self, width: int, dtype: type[np.generic]) -> None:
+        self._file = _TempFile()
+        self._width, self._dtype = width, np.dtype(dtype)
+        self._bytes = 0
+
+    def append(self, rows: npt.NDArray[Any]) -> None:
+        data = np.ascontiguousarray(rows, dtype=self._dtype).tobytes()
+        self._file.write_at(data, self._bytes)
+        self._bytes += len(data)
+
+    def load(self) -> npt.NDArray[Any]:
+        """Every row appended so far, as one ``(rows, width)`` array; the file is then released."""
+        out = np.empty(self._bytes // self._dtype.itemsize, dtype=self._dtype)
+        self._file.read_into(memoryview(out).cast("B"), 0)
+        self._file.close()
+        return out.reshape(-1, self._width)

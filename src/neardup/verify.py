@@ -141,7 +141,8 @@ def prefilter(
     if len(pairs) == 0:
         return pairs
     keep: list[npt.NDArray[np.int64]] = []
-    for chunk in np.array_split(pairs, max(1, len(pairs) // 50_000)):
+    # Chunks of ~8k pairs: two gathered signature blocks of 4 MB each, whatever the corpus size.
+    for chunk in np.array_split(pairs, max(1, len(pairs) // 8192)):
         jac = (signatures[chunk[:, 0]] == signatures[chunk[:, 1]]).mean(axis=1)
         sa, sb = sizes[chunk[:, 0]].astype(np.float64), sizes[chunk[:, 1]].astype(np.float64)
         smaller = np.maximum(np.minimum(sa, sb), 1.0)
