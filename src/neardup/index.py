@@ -49,14 +49,16 @@ def candidate_pairs(
     *,
     active: npt.NDArray[np.bool_] | None = None,
     keep: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]] | None = None,
+    collisions: Callable[[int], None] | None = None,
 ) -> npt.NDArray[np.int64]:
     """Unique ``(i, j)`` pairs, ``i < j``, of rows that share a band key; sorted.
 
     ``active`` masks rows that take part (too-short passages do not). ``keep`` filters pairs as they
     are found (the prefilter), each distinct pair once, so memory holds survivors, not every collision.
+    ``collisions`` is told each band's number of colliding pairs (before deduplication).
     """
     n, bands = keys.shape
-    return _pairs_by_band((keys[:, band] for band in range(bands)), n, bucket_cap, active, keep)
+    return _pairs_by_band((keys[:, band] for band in range(bands)), n, bucket_cap, active, keep, collisions)
 
 
 def signature_candidate_pairs(
@@ -66,11 +68,13 @@ def signature_candidate_pairs(
     *,
     active: npt.NDArray[np.bool_] | None = None,
     keep: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]] | None = None,
+    collisions: Callable[[int], None] | None = None,
 ) -> npt.NDArray[np.int64]:
-    """:func:`candidate_pairs` of ``band_keys(signatures, rows)``, one band in memory at a time."""
+    """:func:`candidate_pairs` of ``band_keys(signatures, rows)``, one band in memory at a time;
+    ``collisions`` is told each band's number of colliding pairs (before deduplication)."""
     n, num_perm = signatures.shape
     columns = (band_key(signatures, rows, band) for band in range(num_perm // rows))
-    return _pairs_by_band(columns, n, bucket_cap, active, keep)
+    return _pairs_by_band(columns, n, bucket_cap, active, keep, collisions)
 
 
 _BANDS_PER_MERGE = 8
@@ -82,6 +86,7 @@ def _pairs_by_band(
     bucket_cap: int,
     active: npt.NDArray[np.bool_] | None,
     keep: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]] | None,
+    collisions: Callable[[int], None] | None = None,
 ) -> npt.NDArray[np.int64]:
     # A true duplicate pair collides in most of the 64 bands: pairs are deduplicated every few
     # bands against every pair seen so far, so ``keep`` (the prefilter) sees each pair once and
@@ -119,6 +124,8 @@ def _pairs_by_band(
             # runs of equal keys: [run_start, run_end)
             edges = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
             pairs = _pairs_in_runs(members, edges[0::2], edges[1::2] + 1, bucket_cap)
+            if collisions is not None:
+                collisions(len(pairs))
             pending.append(np.minimum(pairs[:, 0], pairs[:, 1]) * np.int64(n) + np.maximum(pairs[:, 0], pairs[:, 1]))
         if pending and band % _BANDS_PER_MERGE == 0:
             merge()

@@ -218,14 +218,20 @@ def scan(
     active = length_arr >= config.min_passage_chars
     doc_of = np.fromiter((p.doc for p in passages), dtype=np.int64, count=len(passages))
     collisions = 0
+    distinct = 0
+
+    def count(n: int) -> None:
+        nonlocal collisions
+        collisions += n
 
     def keep(pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        nonlocal collisions
-        collisions += len(pairs)
+        nonlocal distinct
+        distinct += len(pairs)
         pairs = pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]]
         return prefilter(pairs, sigs, size_arr, config)
 
-    survivors = signature_candidate_pairs(sigs, config.lsh_rows, config.bucket_cap, active=active, keep=keep)
+    survivors = signature_candidate_pairs(sigs, config.lsh_rows, config.bucket_cap, active=active, keep=keep,
+                                          collisions=count)
     seconds["index"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -248,7 +254,8 @@ def scan(
         "passages": len(passages),
         "skipped": len(skipped),
         "bytes": total_bytes,
-        "candidate_pairs": int(collisions),
+        "candidate_pairs": int(collisions),  # band collisions, summed over bands
+        "distinct_candidate_pairs": int(distinct),
         "prefiltered_pairs": int(len(survivors)),
         "verified_pairs": len(verified),
         "clusters": len(clusters),
