@@ -88,30 +88,31 @@ def _pairs_by_band(
     keep: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]] | None,
     collisions: Callable[[int], None] | None = None,
 ) -> npt.NDArray[np.int64]:
-    # A true duplicate pair collides in most of the 64 bands: pairs are deduplicated every few
-    # bands against every pair seen so far, so ``keep`` (the prefilter) sees each pair once and
-    # memory holds each pair once, not once per band.
+    # A true duplicate pair collides in most of the 64 bands: every few bands the new pairs are
+    # deduplicated, and those already kept are dropped, so ``keep`` (the prefilter) sees a kept pair
+    # once and memory holds it once. Rejected pairs are not remembered (there are many more of them):
+    # one that collides again in a later group of bands is prefiltered again.
     ids = np.arange(n, dtype=np.int64)
     if active is not None:
         ids = ids[active]
     if len(ids) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    seen = np.empty(0, dtype=np.int64)  # codes lo·n + hi, sorted
-    kept: list[npt.NDArray[np.int64]] = []
+    kept_codes = np.empty(0, dtype=np.int64)  # codes lo·n + hi of the pairs kept so far, sorted
     pending: list[npt.NDArray[np.int64]] = []
 
     def merge() -> None:
-        nonlocal seen
+        nonlocal kept_codes
         codes = np.unique(np.concatenate(pending))
         pending.clear()
-        if len(seen):
-            at = np.minimum(np.searchsorted(seen, codes), len(seen) - 1)
-            codes = codes[seen[at] != codes]
+        if len(kept_codes):
+            at = np.minimum(np.searchsorted(kept_codes, codes), len(kept_codes) - 1)
+            codes = codes[kept_codes[at] != codes]
         if not len(codes):
             return
-        seen = np.union1d(seen, codes)
         pairs = np.stack((codes // n, codes % n), axis=1)
-        kept.append(keep(pairs) if keep is not None else pairs)
+        if keep is not None:
+            pairs = keep(pairs)
+        kept_codes = np.union1d(kept_codes, pairs[:, 0] * np.int64(n) + pairs[:, 1])
 
     for band, column in enumerate(columns, 1):
         if active is not None:
@@ -131,10 +132,7 @@ def _pairs_by_band(
             merge()
     if pending:
         merge()
-    if not kept:
-        return np.empty((0, 2), dtype=np.int64)
-    survivors = np.concatenate(kept)
-    return survivors[np.lexsort((survivors[:, 1], survivors[:, 0]))]
+    return np.stack((kept_codes // n, kept_codes % n), axis=1)
 
 
 def _pairs_in_runs(
