@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from typing import Protocol
 from dataclasses import dataclass
 
-
 from .config import Config
 from .models import Cluster, Member, Pair, Passage, SpanRef
 from .verify import align

@@ -173,6 +173,10 @@ class _Aligner:
     def _add(self, a0: int, a1: int, b0: int, b1: int, kind: str) -> None:
         if a0 == a1 and b0 == b1:
             return
+        if not kind and nfkc(self.a.text[a0:a1]) == nfkc(self.b.text[b0:b1]):
+            # Most differences are width (，/,), _classify's first test: decided here, without its
+            # call per piece (OCR pages have thousands).
+            kind = "width"
         last = self.pieces[-1] if self.pieces else None
         if kind == "same" and last is not None and last.kind == "same":
             last.a1, last.b1 = a1, b1
@@ -200,11 +204,7 @@ class _Aligner:
         for k in np.flatnonzero(~unit_same | ~gap_same).tolist():
             if not unit_same[k]:
                 self._add(ca, a.us[i + k], cb, b.us[j + k], "same")
-                sa0, sa1, sb0, sb1 = a.us[i + k], a.ue[i + k], b.us[j + k], b.ue[j + k]
-                # Most differences inside equal runs are width (，/,): decided here, the first test
-                # of _classify, without its call per piece (OCR pages have thousands).
-                width = nfkc(a.text[sa0:sa1]) == nfkc(b.text[sb0:sb1])
-                self._add(sa0, sa1, sb0, sb1, "width" if width else "")
+                self._add(a.us[i + k], a.ue[i + k], b.us[j + k], b.ue[j + k], "")
                 ca, cb = a.ue[i + k], b.ue[j + k]
             if not gap_same[k]:
                 self._add(ca, a.ue[i + k], cb, b.ue[j + k], "same")
@@ -234,8 +234,7 @@ class _Aligner:
     def _split_paragraphs(self, a0: int, a1: int, b0: int, b1: int) -> None:
         """A whole insertion or deletion becomes one difference per paragraph it spans."""
         if a0 != a1 and b0 != b1:
-            width = nfkc(self.a.text[a0:a1]) == nfkc(self.b.text[b0:b1])  # as in _equal_run
-            self._add(a0, a1, b0, b1, "width" if width else "")
+            self._add(a0, a1, b0, b1, "")
             return
         side, lo, hi = (self.a, a0, a1) if b0 == b1 else (self.b, b0, b1)
         cuts = [lo, *side.paragraph_starts(lo, hi), hi]

@@ -8,13 +8,13 @@ Offset maps are rebuilt only for the few passages that end up in verified pairs.
 from __future__ import annotations
 
 import multiprocessing
-from array import array
-from collections import OrderedDict
 import os
 import signal
 import time
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +30,7 @@ from .segment import segment
 from .sketch import signatures_and_sizes
 from .spill import SpilledDocuments, SpilledRows, SpilledTexts
 from .tokenize import shingle_hashes
-from .verify import prefilter, verify_pairs
+from .verify import prefilter
 
 __all__ = ["Progress", "SketchedFile", "scan", "sketch_documents"]
 
@@ -283,19 +283,12 @@ class _OffsetMaps:
     def __init__(self, documents: Sequence[Document], passages: Sequence[Passage], keep: int = 2048) -> None:
         self.documents = documents
         self.passages = passages
-        self.cache: OrderedDict[int, NormalizedText] = OrderedDict()
-        self.keep = keep
+        self.get: Callable[[int], NormalizedText] = lru_cache(maxsize=keep)(self._build)
 
-    def get(self, pid: int) -> NormalizedText:
-        if pid in self.cache:
-            self.cache.move_to_end(pid)
-            return self.cache[pid]
+    def _build(self, pid: int) -> NormalizedText:
         p = self.passages[pid]
         doc = self.documents[p.doc]
-        found = self.cache[pid] = normalize_blocks(doc.text, doc.blocks, p.start, p.end)
-        if len(self.cache) > self.keep:
-            self.cache.popitem(last=False)
-        return found
+        return normalize_blocks(doc.text, doc.blocks, p.start, p.end)
 
 
 # What the verification workers read: matching texts, documents and passages of the scan. Set

@@ -14,8 +14,8 @@ import os
 import pickle
 import tempfile
 from array import array
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar, overload
 
 import numpy as np
@@ -76,8 +76,8 @@ class _Spill(Sequence[T]):
     def __init__(self, cached: int = 0) -> None:
         self._file = _TempFile()
         self._ends = array("q", [0])
-        self._cache: OrderedDict[int, T] = OrderedDict()
-        self._cached = cached
+        # Items never change once written, so a plain LRU of reads is always right.
+        self._read: Callable[[int], T] = lru_cache(maxsize=cached)(self._read_item) if cached else self._read_item
 
     def _encode(self, item: T) -> bytes:
         raise NotImplementedError
@@ -108,16 +108,11 @@ class _Spill(Sequence[T]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(f"item {index} of {len(self)}")
-        if index in self._cache:
-            self._cache.move_to_end(index)
-            return self._cache[index]
+        return self._read(index)
+
+    def _read_item(self, index: int) -> T:
         start, end = self._ends[index], self._ends[index + 1]
-        item = self._decode(self._file.read_at(end - start, start))
-        if self._cached:
-            self._cache[index] = item
-            if len(self._cache) > self._cached:
-                self._cache.popitem(last=False)
-        return item
+        return self._decode(self._file.read_at(end - start, start))
 
     def __iter__(self) -> Iterator[T]:
         return (self[i] for i in range(len(self)))
@@ -179,6 +174,6 @@ class SpilledRows:
     def load(self) -> npt.NDArray[Any]:
         """Every row appended so far, as one ``(rows, width)`` array; the file is then released."""
         out = np.empty(self._bytes // self._dtype.itemsize, dtype=self._dtype)
-        self._file.read_into(memoryview(out).cast("B"), 0)
+        self._file.read_into(out.data.cast("B"), 0)
         self._file.close()
         return out.reshape(-1, self._width)

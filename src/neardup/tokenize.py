@@ -63,7 +63,7 @@ def tokenizer_fingerprint(config: Config) -> str:
         return f"char:{config.char_ngram}"
     import jieba
 
-    name = config.tokenizer
+    name: str = config.tokenizer
     if name == "rjieba":
         from importlib.metadata import PackageNotFoundError, version
 
