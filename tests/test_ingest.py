@@ -111,6 +111,21 @@ def test_size_limit_is_reported(tmp_path: Path) -> None:
     assert isinstance(items[0], Skipped) and "--max-file-bytes" in items[0].reason
 
 
+def test_a_file_that_changed_size_after_discovery_is_read_whole_or_reported(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE[:60], encoding="utf-8")
+    files, _, _ = discover([tmp_path])
+    path.write_text(ARTICLE, encoding="utf-8")  # grew
+    (doc,) = read_file(files[0], Config())
+    assert isinstance(doc, Document) and doc.text == ARTICLE
+    path.write_text(ARTICLE * 4, encoding="utf-8")  # grew past the limit
+    (item,) = read_file(files[0], Config(max_file_bytes=len(ARTICLE.encode()) * 2))
+    assert isinstance(item, Skipped) and "--max-file-bytes" in item.reason
+    path.write_text(ARTICLE[:30], encoding="utf-8")  # shrank
+    (doc,) = read_file(files[0], Config())
+    assert isinstance(doc, Document) and doc.text == ARTICLE[:30]
+
+
 def test_several_paths_are_relative_to_their_common_parent(tmp_path: Path) -> None:
     for name in ("a", "b"):
         (tmp_path / name).mkdir()

@@ -33,11 +33,22 @@ def test_shingles_are_stable_and_order_sensitive(tokenizer: str) -> None:
     assert set(a.tolist()) != set(shingle_hashes(TEXT[::-1], config).tolist())
 
 
-def test_signatures_equal_datasketch_minhash() -> None:
+@pytest.mark.parametrize("path", ["numba", "numpy"])
+def test_signatures_equal_datasketch_minhash(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from datasketch import MinHash
 
+    from neardup import sketch
+
+    if path == "numba":
+        pytest.importorskip("numba")
+        assert sketch.compiled_kernel() is not None
+    else:
+        monkeypatch.setattr(sketch, "compiled_kernel", lambda: None)
     rng = np.random.default_rng(7)
-    sets = [rng.integers(0, 2**32, size=n, dtype=np.uint64).astype(np.uint32) for n in (1, 40, 0, 2000)]
+    # Many sets in one call: batches of several passages, and a set alone over the batch size.
+    sizes = [1, 40, 0, 2000, 3, 0, 9000] + rng.integers(0, 300, size=60).tolist()
+    sets = [rng.integers(0, 2**32, size=n, dtype=np.uint64).astype(np.uint32) for n in sizes]
+    sets[5] = np.array([7, 7, 7, 7], dtype=np.uint32)  # repeats count once
     sig = signatures(sets, 64, 3)
     for values, row in zip(sets, sig):
         reference = MinHash(num_perm=64, seed=3, hashfunc=int, scheme="affine32")

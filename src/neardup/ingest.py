@@ -169,7 +169,11 @@ def read_file(source: SourceFile, config: Config) -> list[Document | Skipped]:
                                      f"{config.max_file_bytes} (--max-file-bytes)")]
     try:
         with open(source.fs_path, "rb") as fh:
-            raw = fh.read(config.max_file_bytes + 1)
+            # Asking for the size found by discover: read(limit) would allocate the whole limit
+            # (64 MB) for every file. A file that grew since is read on, up to the limit.
+            raw = fh.read(min(source.size, config.max_file_bytes) + 1)
+            if len(raw) > source.size:
+                raw += fh.read(config.max_file_bytes + 1 - len(raw))
     except OSError as exc:
         return [Skipped(source.path, f"cannot be read: {exc.strerror or exc}")]
     if len(raw) > config.max_file_bytes:

@@ -27,7 +27,7 @@ from .ingest import SourceFile, discover, read_file
 from .models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
 from .normalize import normalize_blocks
 from .segment import segment
-from .sketch import signatures_and_sizes
+from .sketch import compiled_kernel, signatures_and_sizes
 from .spill import SpilledDocuments, SpilledRows, SpilledTexts
 from .tokenize import shingle_hashes
 from .verify import prefilter
@@ -50,6 +50,9 @@ class SketchedFile:
     signatures: npt.NDArray[np.uint32] | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     bytes_read: int = 0
+    # Set by scan's workers instead of ``documents``: each document already pickled for the spill
+    # file, so the parent writes bytes instead of unpickling and pickling again every document.
+    encoded_documents: list[bytes] = field(default_factory=list)
 
 
 def _timed(seconds: dict[str, float], stage: str, started: float) -> float:
@@ -117,6 +120,14 @@ def _process_files(args: tuple[Sequence[SourceFile], Config]) -> SketchedFile:
     return sketch_documents(docs, config, result)
 
 
+def _process_files_for_spill(args: tuple[Sequence[SourceFile], Config]) -> SketchedFile:
+    """:func:`_process_files`, its documents encoded for :class:`SpilledDocuments`."""
+    result = _process_files(args)
+    result.encoded_documents = [SpilledDocuments.encode(doc) for doc in result.documents]
+    result.documents = []
+    return result
+
+
 def _process_file(args: tuple[SourceFile, Config]) -> SketchedFile:
     source, config = args
     return _process_files(([source], config))
@@ -164,15 +175,17 @@ def _sketch_files(files: Sequence[SourceFile], config: Config, progress: Progres
 
     if workers <= 1:
         for chunk in chunks:
-            yield _process_files((chunk, config))
+            yield _process_files_for_spill((chunk, config))
             advance(chunk)
         return
-    # jieba's dictionary is loaded once here and shared with forked workers copy-on-write.
+    # jieba's dictionary and numba's compiled MinHash loop are loaded once here and shared with
+    # forked workers copy-on-write.
     if config.tokenizer != "char":
         shingle_hashes("预热", config)
+    compiled_kernel()
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with context.Pool(workers, initializer=_ignore_sigint) as pool:
-        replies = pool.imap(_process_files, [(chunk, config) for chunk in chunks])
+        replies = pool.imap(_process_files_for_spill, [(chunk, config) for chunk in chunks])
         for chunk, result in zip(chunks, replies):
             yield result
             advance(chunk)
@@ -198,7 +211,7 @@ def scan(
     total_bytes = 0
     for result in _sketch_files(files, config, progress):
         base = len(documents)
-        documents.extend(result.documents)
+        documents.extend_encoded(result.encoded_documents)
         passages.extend(replace(p, doc=p.doc + base) for p in result.passages)
         texts.extend(result.texts)
         lengths.extend(len(text) for text in result.texts)

@@ -86,7 +86,10 @@ class _Spill(Sequence[T]):
         raise NotImplementedError
 
     def extend(self, items: Iterable[T]) -> None:
-        blobs = [self._encode(item) for item in items]
+        self.extend_encoded([self._encode(item) for item in items])
+
+    def extend_encoded(self, blobs: Sequence[bytes]) -> None:
+        """Append items already encoded (by ``encode`` of this class, e.g. in a worker process)."""
         base = self._ends[-1]
         self._file.write_at(b"".join(blobs), base)
         for blob in blobs:
@@ -149,8 +152,12 @@ class SpilledDocuments(_Spill[Document]):
     def __init__(self) -> None:
         super().__init__(cached=256)
 
-    def _encode(self, item: Document) -> bytes:
+    @staticmethod
+    def encode(item: Document) -> bytes:
         return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _encode(self, item: Document) -> bytes:
+        return self.encode(item)
 
     def _decode(self, raw: bytes) -> Document:
         document: Document = pickle.loads(raw)
