@@ -22,7 +22,7 @@ from .config import Config
 from .models import Cluster, Member, Pair, Passage, SpanRef
 from .verify import align
 
-__all__ = ["ClusterDraft", "build_clusters", "components"]
+__all__ = ["ClusterDraft", "build_clusters", "components", "draft_clusters", "score_cluster"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,17 +112,12 @@ def _merge_neighbours(group: list[int], passages: Sequence[Passage], clustered: 
     return members
 
 
-def build_clusters(
-    passages: Sequence[Passage],
-    texts: TextLookup,
-    pairs: Sequence[Pair],
-    config: Config,
-) -> list[Cluster]:
-    """Group verified pairs into clusters with scored members."""
+def draft_clusters(passages: Sequence[Passage], texts: TextLookup, pairs: Sequence[Pair]) -> list[ClusterDraft]:
+    """Group verified pairs into clusters: members merged, canonical first, in numbering order."""
     links = [(p.a, p.b) for p in pairs]
     groups = components(links + _continuation_links(components(links), passages))
     clustered = {pid for g in groups for pid in g}
-    drafts: list[tuple[tuple[int, ...], ...]] = []
+    drafts: list[ClusterDraft] = []
     for group in groups:
         members = _merge_neighbours(group, passages, clustered)
         if len(members) < 2:
@@ -131,21 +126,35 @@ def build_clusters(
             return (-sum(len(texts[p]) for p in m), passages[m[0]].path, passages[m[0]].start)
         members.sort(key=weight)
         canonical, rest = members[0], sorted(members[1:], key=lambda m: (passages[m[0]].path, passages[m[0]].start))
-        drafts.append((canonical, *rest))
-    drafts.sort(key=lambda d: min((passages[m[0]].path, passages[m[0]].start) for m in d))
-    clusters: list[Cluster] = []
-    for number, draft in enumerate(drafts, 1):
-        canonical_text = "".join(texts[p] for p in draft[0])
-        scored: list[Member] = []
-        for k, member in enumerate(draft):
-            first, last = passages[member[0]], passages[member[-1]]
-            if k == 0:
-                similarity = containment = 1.0
-            else:
-                alignment = align("".join(texts[p] for p in member), canonical_text, config.min_run)
-                similarity, containment = alignment.similarity, alignment.containment
-            title = next((passages[p].title for p in member if passages[p].title), None)
-            scored.append(Member(first.path, first.start, last.end, title, similarity, containment, member))
-        head = scored[0]
-        clusters.append(Cluster(f"c{number:04d}", SpanRef(head.path, head.start, head.end), tuple(scored)))
-    return clusters
+        drafts.append(ClusterDraft((canonical, *rest)))
+    drafts.sort(key=lambda d: min((passages[m[0]].path, passages[m[0]].start) for m in d.members))
+    return drafts
+
+
+def score_cluster(number: int, draft: ClusterDraft, passages: Sequence[Passage], texts: TextLookup,
+                  config: Config) -> Cluster:
+    """Cluster ``number`` (from 1) of :func:`draft_clusters`, every member scored against the canonical one."""
+    canonical_text = "".join(texts[p] for p in draft.members[0])
+    scored: list[Member] = []
+    for k, member in enumerate(draft.members):
+        first, last = passages[member[0]], passages[member[-1]]
+        if k == 0:
+            similarity = containment = 1.0
+        else:
+            alignment = align("".join(texts[p] for p in member), canonical_text, config.min_run)
+            similarity, containment = alignment.similarity, alignment.containment
+        title = next((passages[p].title for p in member if passages[p].title), None)
+        scored.append(Member(first.path, first.start, last.end, title, similarity, containment, member))
+    head = scored[0]
+    return Cluster(f"c{number:04d}", SpanRef(head.path, head.start, head.end), tuple(scored))
+
+
+def build_clusters(
+    passages: Sequence[Passage],
+    texts: TextLookup,
+    pairs: Sequence[Pair],
+    config: Config,
+) -> list[Cluster]:
+    """Group verified pairs into clusters with scored members."""
+    drafts = draft_clusters(passages, texts, pairs)
+    return [score_cluster(number, draft, passages, texts, config) for number, draft in enumerate(drafts, 1)]

@@ -15,12 +15,13 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from . import __version__
-from .cluster import build_clusters
+from .cluster import draft_clusters, score_cluster
 from .config import Config
 from .index import signature_candidate_pairs
 from .ingest import SourceFile, discover, read_file
@@ -252,7 +253,7 @@ def scan(
     seconds["verify"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    clusters = build_clusters(passages, texts, verified, config)
+    clusters = _cluster(passages, texts, verified, config)
     seconds["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -304,20 +305,37 @@ class _OffsetMaps:
         return normalize_blocks(doc.text, doc.blocks, p.start, p.end)
 
 
-# What the verification workers read: matching texts, documents and passages of the scan. Set
-# before the pool forks, so workers read them from the spill files (or copy-on-write) instead of
-# receiving them pickled with every pair.
-_VERIFY_INPUT: tuple[Sequence[str], _OffsetMaps] | None = None
-_PARALLEL_VERIFY_MIN = 2000
+# What the workers of a forked map read: the scan's texts, documents, passages... Set just before
+# the pool forks, so workers read them from the spill files (or copy-on-write) instead of receiving
+# them pickled with every task.
+_SHARED: tuple[Any, ...] | None = None
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def _align_chunk(args: tuple[npt.NDArray[np.int64], Config]) -> list[Pair]:
+def _forked_map(function: Callable[[T], R], tasks: Sequence[T], shared: tuple[Any, ...], workers: int) -> list[R]:
+    """``[function(t) for t in tasks]``, on ``workers`` forked processes (one: in this one)."""
+    global _SHARED
+    _SHARED = shared
+    try:
+        if workers > 1 and len(tasks) > 1 and os.name == "posix":
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_sigint) as pool:
+                return pool.map(function, tasks, chunksize=1)
+        return [function(t) for t in tasks]
+    finally:
+        _SHARED = None
+
+
+def _shared() -> tuple[Any, ...]:
+    assert _SHARED is not None, "only called inside _forked_map"
+    return _SHARED
+
+
+def _align_chunk(chunk: npt.NDArray[np.int64]) -> list[Pair]:
     """Verified pairs among ``chunk``, with their aligned spans as offsets into the documents."""
     from .verify import verify_pair
 
-    chunk, config = args
-    assert _VERIFY_INPUT is not None
-    texts, maps = _VERIFY_INPUT  # maps: one per process, kept across its chunks
+    texts, maps, config = _shared()  # maps: one per process, kept across its chunks
     out = []
     for i, j in chunk.tolist():
         a = NormalizedText(texts[i], _NO_MAP, _NO_MAP)
@@ -332,34 +350,43 @@ def _align_chunk(args: tuple[npt.NDArray[np.int64], Config]) -> list[Pair]:
 
 def _verify(pairs: npt.NDArray[np.int64], texts: Sequence[str], documents: Sequence[Document],
             passages: Sequence[Passage], config: Config) -> list[Pair]:
-    global _VERIFY_INPUT
-    _VERIFY_INPUT = (texts, _OffsetMaps(documents, passages))
-    try:
-        chunks = [(c, config) for c in np.array_split(pairs, max(1, len(pairs) // 500))] if len(pairs) else []
-        if config.workers > 1 and len(pairs) >= _PARALLEL_VERIFY_MIN and os.name == "posix":
-            context = multiprocessing.get_context("fork")
-            with context.Pool(config.workers, initializer=_ignore_sigint) as pool:
-                results = pool.map(_align_chunk, chunks)
-        else:
-            results = [_align_chunk(c) for c in chunks]
-    finally:
-        _VERIFY_INPUT = None
+    chunks = np.array_split(pairs, max(1, len(pairs) // 500)) if len(pairs) else []
+    workers = config.workers if len(pairs) >= _PARALLEL_PAIRS_MIN else 1
+    results = _forked_map(_align_chunk, chunks, (texts, _OffsetMaps(documents, passages), config), workers)
     return [pair for part in results for pair in part]
 
 
 _NO_MAP = np.empty(0, dtype=np.int64)
-
-
-# What the explain workers read, set before their pool forks (copy-on-write, never pickled).
-_EXPLAIN_INPUT: tuple[Sequence[Cluster], Sequence[Document], Sequence[Passage], Config] | None = None
+# Below these, starting a pool of forked workers costs more than it saves.
+_PARALLEL_PAIRS_MIN = 2000
+_PARALLEL_SCORE_MIN = 256
 _PARALLEL_EXPLAIN_MIN = 64
+
+
+def _ranges(count: int, workers: int) -> list[tuple[int, int]]:
+    """``range(count)`` in about 8 slices per worker, so that the last ones finish together."""
+    step = max(1, count // (workers * 8))
+    return [(i, min(i + step, count)) for i in range(0, count, step)]
+
+
+def _score_range(bounds: tuple[int, int]) -> list[Cluster]:
+    drafts, passages, texts, config = _shared()
+    return [score_cluster(k + 1, drafts[k], passages, texts, config) for k in range(*bounds)]
+
+
+def _cluster(passages: Sequence[Passage], texts: Sequence[str], verified: Sequence[Pair],
+             config: Config) -> list[Cluster]:
+    """:func:`cluster.build_clusters`, members scored on all workers (each score is an alignment)."""
+    drafts = draft_clusters(passages, texts, verified)
+    workers = config.workers if len(drafts) >= _PARALLEL_SCORE_MIN else 1
+    parts = _forked_map(_score_range, _ranges(len(drafts), workers), (drafts, passages, texts, config), workers)
+    return [cluster for part in parts for cluster in part]
 
 
 def _explain_range(bounds: tuple[int, int]) -> list[Cluster]:
     from .explain import summarize_cluster
 
-    assert _EXPLAIN_INPUT is not None
-    clusters, documents, passages, config = _EXPLAIN_INPUT
+    clusters, documents, passages, config = _shared()
     return [summarize_cluster(c, documents, passages, config) for c in clusters[bounds[0]:bounds[1]]]
 
 
@@ -367,16 +394,7 @@ def _explain_clusters(
     clusters: list[Cluster], documents: Sequence[Document], passages: Sequence[Passage], config: Config
 ) -> list[Cluster]:
     """Every cluster with its members' differences from the canonical member, on all workers."""
-    global _EXPLAIN_INPUT
-    _EXPLAIN_INPUT = (clusters, documents, passages, config)
-    try:
-        step = max(1, len(clusters) // (config.workers * 8))
-        ranges = [(i, min(i + step, len(clusters))) for i in range(0, len(clusters), step)]
-        if config.workers > 1 and len(clusters) >= _PARALLEL_EXPLAIN_MIN and os.name == "posix":
-            with multiprocessing.get_context("fork").Pool(config.workers, initializer=_ignore_sigint) as pool:
-                parts = pool.map(_explain_range, ranges, chunksize=1)
-        else:
-            parts = [_explain_range(r) for r in ranges]
-    finally:
-        _EXPLAIN_INPUT = None
+    workers = config.workers if len(clusters) >= _PARALLEL_EXPLAIN_MIN else 1
+    parts = _forked_map(_explain_range, _ranges(len(clusters), workers), (clusters, documents, passages, config),
+                        workers)
     return [cluster for part in parts for cluster in part]
