@@ -247,12 +247,16 @@ def _detect(raw: bytes) -> tuple[str, str, str] | None:
     return None
 
 
+# Control characters other than tab, line feed, form feed and carriage return, and the private
+# use area: what a wrong codec makes of bytes.
+_IMPLAUSIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ue000-\uf8ff]")
+
+
 def _plausible_text(text: str) -> bool:
     if not text or "\x00" in text:
         return False
     sample = text[:20000]
-    bad = sum(1 for c in sample if (c < " " and c not in "\t\r\n\f") or "\ue000" <= c <= "\uf8ff")
-    return bad <= max(2, len(sample) // 200)
+    return len(_IMPLAUSIBLE.findall(sample)) <= max(2, len(sample) // 200)
 
 
 def _decode_damaged(raw: bytes, path: str) -> tuple[str, str, str]:

@@ -51,9 +51,12 @@ class SketchedFile:
     signatures: npt.NDArray[np.uint32] | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     bytes_read: int = 0
-    # Set by scan's workers instead of ``documents``: each document already pickled for the spill
-    # file, so the parent writes bytes instead of unpickling and pickling again every document.
+    # Set by scan's workers instead of ``documents`` and ``texts``: each one already encoded for the
+    # spill files, so the parent only writes bytes (it used to unpickle and pickle every document
+    # again, and encode every text, while the workers waited for it).
     encoded_documents: list[bytes] = field(default_factory=list)
+    encoded_texts: list[bytes] = field(default_factory=list)
+    text_lengths: list[int] = field(default_factory=list)
 
 
 def _timed(seconds: dict[str, float], stage: str, started: float) -> float:
@@ -122,10 +125,12 @@ def _process_files(args: tuple[Sequence[SourceFile], Config]) -> SketchedFile:
 
 
 def _process_files_for_spill(args: tuple[Sequence[SourceFile], Config]) -> SketchedFile:
-    """:func:`_process_files`, its documents encoded for :class:`SpilledDocuments`."""
+    """:func:`_process_files`, its documents and texts encoded for the spill files."""
     result = _process_files(args)
     result.encoded_documents = [SpilledDocuments.encode(doc) for doc in result.documents]
-    result.documents = []
+    result.encoded_texts = [SpilledTexts.encode(text) for text in result.texts]
+    result.text_lengths = [len(text) for text in result.texts]
+    result.documents, result.texts = [], []
     return result
 
 
@@ -214,8 +219,8 @@ def scan(
         base = len(documents)
         documents.extend_encoded(result.encoded_documents)
         passages.extend(replace(p, doc=p.doc + base) for p in result.passages)
-        texts.extend(result.texts)
-        lengths.extend(len(text) for text in result.texts)
+        texts.extend_encoded(result.encoded_texts)
+        lengths.extend(result.text_lengths)
         sizes.extend(result.sizes)
         if result.signatures is not None and len(result.signatures):
             sig_rows.append(result.signatures)

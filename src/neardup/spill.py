@@ -138,8 +138,12 @@ class _Spill(Sequence[T]):
 class SpilledTexts(_Spill[str]):
     """Matching texts, stored as UTF-8."""
 
-    def _encode(self, item: str) -> bytes:
+    @staticmethod
+    def encode(item: str) -> bytes:
         return item.encode("utf-8", "surrogatepass")
+
+    def _encode(self, item: str) -> bytes:
+        return self.encode(item)
 
     def _decode(self, raw: bytes) -> str:
         return raw.decode("utf-8", "surrogatepass")
