@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neardup.models import Block, Edit, NormalizedText
-from neardup.normalize import _simplify_each, _t2s, fold_text, normalize, normalize_blocks
+from neardup.normalize import _simplify_each, _t2s, fold_text, normalize, normalize_blocks, normalized_text
 
 # Text shaped like the inputs: CJK, both widths of punctuation, Latin, digits, line breaks, and a
 # few characters whose NFKC form has several characters.
@@ -137,7 +137,7 @@ def test_multi_piece_blocks_fold_as_their_pieces_one_by_one(case: tuple[str, lis
     text, blocks, start, end = case
     norm = normalize_blocks(text, blocks, start, end)
     expected = _piece_by_piece(text, blocks, start, end)
-    assert norm.text == expected.text
+    assert norm.text == expected.text == normalized_text(text, blocks, start, end)
     assert norm.starts.dtype == norm.ends.dtype == np.int64
     assert norm.starts.tolist() == expected.starts.tolist()
     assert norm.ends.tolist() == expected.ends.tolist()

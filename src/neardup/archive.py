@@ -42,7 +42,7 @@ from .errors import ConfigError, IndexFormatError, IndexLockedError, InputError
 from .index import band_keys
 from .ingest import parse_text
 from .models import Document, NormalizedText, Passage, Report
-from .normalize import normalize_blocks
+from .normalize import normalize_blocks, normalized_text
 from .pipeline import SketchedFile, sketch_documents
 from .store import (FORMAT_VERSION, NORMALIZATION_VERSION, ArchiveStore, DocumentRow, PassageRow, StoredPassages,
                     check_fingerprint, check_format, clip_layout, index_config, matching_fingerprint, open_store)
@@ -392,7 +392,7 @@ class Index:
 
         assert row is not None, "documents are read inside the migrating transaction"
         base = row.content_start
-        texts = [normalize_blocks(row.content, row.layout, p.start - base, p.end - base).text for p in row.passages]
+        texts = [normalized_text(row.content, row.layout, p.start - base, p.end - base) for p in row.passages]
         shingles = [shingle_hashes(t, self.config) for t in texts]
         sigs = signatures(shingles, self.config.num_perm, self.config.seed)
         keys = self._band_keys(sigs)

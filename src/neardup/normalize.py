@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from .models import Block, Edit, NormalizedText
 
-__all__ = ["FoldMode", "fold_text", "normalize", "normalize_blocks"]
+__all__ = ["FoldMode", "fold_text", "normalize", "normalize_blocks", "normalized_text"]
 
 FoldMode = Literal["match", "diff"]
 
@@ -161,9 +161,25 @@ def normalize_blocks(
     Edits inside a block are honoured: markup contributes nothing, and a character reference
     contributes its decoded text, every character of which maps back to the whole reference.
     """
-    end = len(text) if end is None else end
+    pieces, spans = _pieces(text, blocks, start, len(text) if end is None else end)
+    folded, origin = _folder(mode).fold("".join(pieces))
+    if not folded:
+        return NormalizedText("", _NO_OFFSETS, _NO_OFFSETS)
+    starts, ends = _map_to_spans(origin, [len(p) for p in pieces], spans)
+    return NormalizedText(folded, starts, ends)
+
+
+def normalized_text(text: str, blocks: Sequence[Block], start: int = 0, end: int | None = None) -> str:
+    """``normalize_blocks(...).text`` without building the offset map (sketching needs only the text)."""
+    pieces, _ = _pieces(text, blocks, start, len(text) if end is None else end)
+    return _folder("match").fold("".join(pieces))[0]
+
+
+def _pieces(text: str, blocks: Sequence[Block], start: int, end: int) -> tuple[list[str], list[tuple[int, int, bool]]]:
+    """The text of the blocks inside ``[start, end)`` as pieces, and where each stands in ``text``
+    (True: a replacement, the decoded text of an edit)."""
     pieces: list[str] = []
-    spans: list[tuple[int, int, bool]] = []  # where each piece stands in ``text``; True: a replacement
+    spans: list[tuple[int, int, bool]] = []
 
     def add(piece_start: int, piece_end: int, replacement: str | None = None) -> None:
         pieces.append(text[piece_start:piece_end] if replacement is None else replacement)
@@ -182,11 +198,7 @@ def normalize_blocks(
             cursor = max(cursor, edit.end)
         if cursor < hi:
             add(cursor, hi)
-    folded, origin = _folder(mode).fold("".join(pieces))
-    if not folded:
-        return NormalizedText("", _NO_OFFSETS, _NO_OFFSETS)
-    starts, ends = _map_to_spans(origin, [len(p) for p in pieces], spans)
-    return NormalizedText(folded, starts, ends)
+    return pieces, spans
 
 
 def _map_to_spans(

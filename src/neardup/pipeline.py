@@ -26,7 +26,7 @@ from .config import Config
 from .index import signature_candidate_pairs
 from .ingest import SourceFile, discover, read_file
 from .models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
-from .normalize import normalize_blocks
+from .normalize import normalize_blocks, normalized_text
 from .segment import segment
 from .sketch import compiled_kernel, signatures_and_sizes
 from .spill import SpilledDocuments, SpilledRows, SpilledTexts
@@ -81,7 +81,7 @@ def sketch_documents(documents: Sequence[Document], config: Config, out: Sketche
         try:
             found = segment(doc, 0)
             t = _timed(seconds, "segment", t)
-            normalised.append((doc, found, [normalize_blocks(doc.text, doc.blocks, p.start, p.end).text for p in found]))
+            normalised.append((doc, found, [normalized_text(doc.text, doc.blocks, p.start, p.end) for p in found]))
         except Exception as exc:  # one odd document must not end the scan: report it, go on
             out.skipped.append(Skipped(doc.path, f"internal error while processing: {exc!r}"))
         t = _timed(seconds, "normalize", t)
