@@ -126,6 +126,16 @@ def test_a_file_that_changed_size_after_discovery_is_read_whole_or_reported(tmp_
     assert isinstance(doc, Document) and doc.text == ARTICLE[:30]
 
 
+def test_the_same_file_under_two_names_is_read_once(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    os.link(tmp_path / "a.txt", tmp_path / "b.txt")
+    os.symlink(tmp_path / "a.txt", tmp_path / "c.txt")
+    files, skipped, _ = discover([tmp_path, tmp_path / "a.txt"])
+    assert [f.path for f in files] == ["a.txt"]
+    assert sorted(s.path for s in skipped) == ["a.txt", "b.txt", "c.txt"]
+    assert all("same file as another path" in s.reason for s in skipped)
+
+
 def test_several_paths_are_relative_to_their_common_parent(tmp_path: Path) -> None:
     for name in ("a", "b"):
         (tmp_path / name).mkdir()

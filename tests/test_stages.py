@@ -33,17 +33,9 @@ def test_shingles_are_stable_and_order_sensitive(tokenizer: str) -> None:
     assert set(a.tolist()) != set(shingle_hashes(TEXT[::-1], config).tolist())
 
 
-@pytest.mark.parametrize("path", ["numba", "numpy"])
-def test_signatures_equal_datasketch_minhash(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_signatures_equal_datasketch_minhash() -> None:
     from datasketch import MinHash
 
-    from neardup import sketch
-
-    if path == "numba":
-        pytest.importorskip("numba")
-        assert sketch.compiled_kernel() is not None
-    else:
-        monkeypatch.setattr(sketch, "compiled_kernel", lambda: None)
     rng = np.random.default_rng(7)
     # Many sets in one call: batches of several passages, and a set alone over the batch size.
     sizes = [1, 40, 0, 2000, 3, 0, 9000] + rng.integers(0, 300, size=60).tolist()

@@ -28,7 +28,7 @@ from .ingest import SourceFile, discover, read_file
 from .models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
 from .normalize import normalize_blocks, normalized_text
 from .segment import segment
-from .sketch import compiled_kernel, signatures_and_sizes
+from .sketch import signatures_and_sizes
 from .spill import SpilledDocuments, SpilledRows, SpilledTexts
 from .tokenize import shingle_hashes
 from .verify import prefilter
@@ -184,11 +184,9 @@ def _sketch_files(files: Sequence[SourceFile], config: Config, progress: Progres
             yield _process_files_for_spill((chunk, config))
             advance(chunk)
         return
-    # jieba's dictionary and numba's compiled MinHash loop are loaded once here and shared with
-    # forked workers copy-on-write.
+    # jieba's dictionary is loaded once here and shared with forked workers copy-on-write.
     if config.tokenizer != "char":
         shingle_hashes("预热", config)
-    compiled_kernel()
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with context.Pool(workers, initializer=_ignore_sigint) as pool:
         replies = pool.imap(_process_files_for_spill, [(chunk, config) for chunk in chunks])

@@ -3,15 +3,13 @@
 Signatures follow datasketch's ``affine32`` scheme exactly (MurmurHash3 finaliser, then
 ``a·h + b`` modulo 2³² with datasketch's own permutations for the seed), so a signature equals
 ``datasketch.MinHash(num_perm, seed, hashfunc=int).update_batch(hashes)`` (a test checks this) and
-converts to a ``LeanMinHash`` for use with datasketch's LSH classes. The work is one pass over all
-shingles of a batch, not a Python call per shingle: numba's compiled loop where numba is installed
-(the ``fast`` extra; about 9x the numpy version on this step), else numpy's outer product. Both give
-the same signatures (a test checks this).
+converts to a ``LeanMinHash`` for use with datasketch's LSH classes. The work is one numpy pass over
+all shingles of a batch, not a Python call per shingle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -94,45 +92,15 @@ def _fill(
     keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     owner = keys >> np.uint64(32)
     hv = _fmix32(keys.astype(np.uint32))  # the low 32 bits: the shingle hash
+    # Permutations along rows, shingles along columns: the min-reduction then runs over
+    # contiguous memory, several times faster than the transposed layout.
+    permuted = np.empty((len(a), len(hv)), dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        np.multiply(a[:, None], hv[None, :], out=permuted)
+        np.add(permuted, b[:, None], out=permuted)
     firsts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
-    kernel = compiled_kernel()
-    if kernel is not None:
-        rows = np.empty((len(firsts), len(a)), dtype=np.uint32)
-        kernel(hv, firsts, a, b, rows)
-        out[batch] = rows
-    else:
-        # Permutations along rows, shingles along columns: the min-reduction then runs over
-        # contiguous memory, several times faster than the transposed layout.
-        permuted = np.empty((len(a), len(hv)), dtype=np.uint32)
-        with np.errstate(over="ignore"):
-            np.multiply(a[:, None], hv[None, :], out=permuted)
-            np.add(permuted, b[:, None], out=permuted)
-        out[batch] = np.minimum.reduceat(permuted, firsts, axis=1).T
+    out[batch] = np.minimum.reduceat(permuted, firsts, axis=1).T
     sizes[batch] = np.diff(np.append(firsts, len(owner)))
-
-
-_Kernel = Callable[..., None]
-
-
-@lru_cache(maxsize=1)
-def compiled_kernel() -> _Kernel | None:
-    """numba's compiled MinHash loop, or None where numba is not installed or does not work.
-
-    Calling it once compiles it (or loads it from numba's cache), which is done before worker
-    processes fork so that they share the machine code.
-    """
-    try:
-        from ._minhash_jit import minhash_rows
-
-        probe = np.zeros((1, 2), dtype=np.uint32)
-        minhash_rows(np.arange(3, dtype=np.uint32), np.zeros(1, dtype=np.int64),
-                     np.ones(2, dtype=np.uint32), np.zeros(2, dtype=np.uint32), probe)
-    except Exception:  # an optional accelerator: numpy does the same job, only slower
-        return None
-    if probe.tolist() != [[0, 0]]:
-        return None
-    kernel: _Kernel = minhash_rows
-    return kernel
 
 
 def to_datasketch(signature: npt.NDArray[np.uint32], seed: int) -> object:
