@@ -62,3 +62,40 @@ def test_a_subhead_without_bullet_stays_inside_its_article() -> None:
                       "株洲启动收费专项检查", "本报记者 张三", THIRD])
     passages = segment(parse_text("dense.txt", text))
     assert [p.title for p in passages] == ["有害垃圾收运如何处置", "株洲启动收费专项检查"]
+
+
+def test_lines_are_the_stripped_non_blank_lines_with_their_offsets() -> None:
+    from neardup.segment import _lines
+
+    # every kind of whitespace str.strip knows, inside and around lines; only "\n" separates lines
+    text = ("\u3000 标题一\t\r\n\n \x1c\x85\u2028\n# 小标题 \u00a0\n正文\u2003正文\r\n#不是标题\n  ##  \n末行\u3000")
+    for start, end in [(0, len(text)), (2, len(text) - 1), (5, 30)]:
+        expected = []
+        pos = start
+        for raw in text[start:end].split("\n"):
+            stripped = raw.strip()
+            if stripped:
+                begin = pos + len(raw) - len(raw.lstrip())
+                expected.append((begin, begin + len(stripped), stripped))
+            pos += len(raw) + 1
+        got = _lines(text, start, end)
+        assert [(line.start, line.end, line.text) for line in got] == expected
+        assert all(text[line.start:line.end] == line.text for line in got)
+    assert [line.heading for line in _lines(text, 0, len(text)) if line.heading] == [1]
+
+
+def test_section_trigrams_are_the_trigrams_of_each_section_folded_alone() -> None:
+    from neardup.normalize import fold_text
+    from neardup.segment import _lines, _section_trigrams
+
+    # full-width letters, a ligature and a circled digit change length or form when folded
+    text = "\n".join(["ＡＢＣ有害垃圾收运", "ﬁne ①号 點位覆蓋", "短", "第二节 有害垃圾", "ab", "收运量同比增长"])
+    lines = _lines(text, 0, len(text))
+    ordered = [0, 2, 3, 5, 6]
+    grams = _section_trigrams(lines, ordered, {0, 1, 3})
+    for k in (0, 1, 3):
+        folded = fold_text(" ".join(line.text for line in lines[ordered[k]:ordered[k + 1]]))
+        expected = {folded[i:i + 3] for i in range(len(folded) - 2)}
+        decoded = {"".join(chr((int(code) >> shift) & 0x1FFFFF) for shift in (42, 21, 0)) for code in grams[k]}
+        assert decoded == expected and len(grams[k]) == len(expected)
+    assert grams[1].size == 0  # one character: no trigram
