@@ -216,7 +216,7 @@ def scan(
     for result in _sketch_files(files, config, progress):
         base = len(documents)
         documents.extend_encoded(result.encoded_documents)
-        passages.extend(replace(p, doc=p.doc + base) for p in result.passages)
+        passages.extend(Passage(p.doc + base, p.path, p.start, p.end, p.title, p.continued) for p in result.passages)
         texts.extend_encoded(result.encoded_texts)
         lengths.extend(result.text_lengths)
         sizes.extend(result.sizes)
