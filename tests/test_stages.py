@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from neardup.cluster import build_clusters, components
 from neardup.config import Config
@@ -158,3 +160,52 @@ def test_a_document_that_breaks_a_stage_is_skipped_and_the_scan_goes_on(monkeypa
     assert [(s.path, "boom" in s.reason) for s in report.skipped] == [("broken.txt", True)]
     assert [d.path for d in report.documents] == ["a.txt", "b.txt"]
     assert len(report.clusters) == 1 and {m.path for m in report.clusters[0].members} == {"a.txt", "b.txt"}
+
+
+def test_a_document_that_breaks_tokenising_is_skipped_alone(monkeypatch, tmp_path) -> None:
+    import neardup.pipeline as pipeline
+    from neardup import scan
+
+    story = "克拉玛依高新区深入实施创新驱动发展战略，在全疆率先提出科技陪伴式服务理念，为企业量身定制个性化方案。" * 4
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(story, encoding="utf-8")
+    (tmp_path / "broken.txt").write_text("毒" + story, encoding="utf-8")
+    real = pipeline.shingle_hashes_many
+
+    def shingle_hashes_many(texts, config):
+        if any(text.startswith("毒") for text in texts):
+            raise RuntimeError("boom")
+        return real(texts, config)
+
+    monkeypatch.setattr(pipeline, "shingle_hashes_many", shingle_hashes_many)
+    report = scan([tmp_path], Config(jobs=1))
+    assert [(s.path, "boom" in s.reason) for s in report.skipped] == [("broken.txt", True)]
+    assert [d.path for d in report.documents] == ["a.txt", "b.txt"]
+    assert len(report.clusters) == 1
+
+
+_PASSAGE_TEXT = st.lists(st.sampled_from(list("克拉玛依高新区科技服务企业abc123\0") + ["发展", "战略"]), max_size=40).map("".join)
+
+
+def _hashes_of_one_passage(text: str, config: Config) -> list[int]:
+    """The plain per-passage computation the batch must equal."""
+    from neardup.tokenize import _combine, _word_hashes
+
+    if not text:
+        return []
+    if config.tokenizer == "char":
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        return _combine(codes, config.char_ngram).tolist()
+    return _combine(_word_hashes(words(text.replace("\0", " "), config.tokenizer)), config.shingle_size).tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PASSAGE_TEXT, max_size=8), st.sampled_from(["char", "rjieba"]), st.integers(1, 5))
+def test_batch_hashing_equals_hashing_each_passage(texts: list[str], tokenizer: str, n: int) -> None:
+    from neardup.tokenize import shingle_hashes_many
+
+    config = Config(tokenizer=tokenizer, char_ngram=n, shingle_size=n)
+    batch = shingle_hashes_many(texts, config)
+    assert len(batch) == len(texts)
+    for text, hashes in zip(texts, batch):
+        assert hashes.dtype == np.uint32 and hashes.tolist() == _hashes_of_one_passage(text, config)

@@ -388,12 +388,12 @@ class Index:
     def _resketch(self, row: DocumentRow | None) -> DocumentRow:
         """A stored document with its passages sketched again under this index's settings."""
         from .sketch import signatures
-        from .tokenize import shingle_hashes
+        from .tokenize import shingle_hashes_many
 
         assert row is not None, "documents are read inside the migrating transaction"
         base = row.content_start
         texts = [normalized_text(row.content, row.layout, p.start - base, p.end - base) for p in row.passages]
-        shingles = [shingle_hashes(t, self.config) for t in texts]
+        shingles = shingle_hashes_many(texts, self.config)
         sigs = signatures(shingles, self.config.num_perm, self.config.seed)
         keys = self._band_keys(sigs)
         passages = tuple(PassageRow(p.start, p.end, p.title, len(t), len(np.unique(h)), sigs[k], keys[k])

@@ -30,7 +30,7 @@ from .normalize import normalize_blocks, normalized_text
 from .segment import segment
 from .sketch import signatures_and_sizes
 from .spill import SpilledDocuments, SpilledRows, SpilledTexts
-from .tokenize import shingle_hashes
+from .tokenize import shingle_hashes, shingle_hashes_many
 from .verify import prefilter
 
 __all__ = ["Progress", "SketchedFile", "scan", "sketch_documents"]
@@ -86,12 +86,7 @@ def sketch_documents(documents: Sequence[Document], config: Config, out: Sketche
             out.skipped.append(Skipped(doc.path, f"internal error while processing: {exc!r}"))
         t = _timed(seconds, "normalize", t)
     shingles: list[npt.NDArray[np.uint32]] = []
-    for doc, found, texts in normalised:
-        try:
-            hashes = [shingle_hashes(text, config) for text in texts]
-        except Exception as exc:
-            out.skipped.append(Skipped(doc.path, f"internal error while processing: {exc!r}"))
-            continue
+    for doc, found, texts, hashes in _tokenized(normalised, config, out.skipped):
         doc_index = len(out.documents)
         out.documents.append(doc)
         out.passages.extend(replace(p, doc=doc_index) for p in found)
@@ -103,6 +98,26 @@ def sketch_documents(documents: Sequence[Document], config: Config, out: Sketche
     out.signatures = sig if out.signatures is None else np.concatenate((out.signatures, sig))
     _timed(seconds, "sketch", t)
     return out
+
+
+def _tokenized(
+    normalised: list[tuple[Document, list[Passage], list[str]]], config: Config, skipped: list[Skipped]
+) -> Iterator[tuple[Document, list[Passage], list[str], list[npt.NDArray[np.uint32]]]]:
+    """Each document with its passages' shingle hashes, all hashed in one batch; should the batch
+    fail, document by document, so that only the document at fault is skipped."""
+    try:
+        hashes = shingle_hashes_many([text for _, _, texts in normalised for text in texts], config)
+    except Exception:
+        for doc, found, texts in normalised:
+            try:
+                yield doc, found, texts, shingle_hashes_many(texts, config)
+            except Exception as exc:
+                skipped.append(Skipped(doc.path, f"internal error while processing: {exc!r}"))
+        return
+    at = 0
+    for doc, found, texts in normalised:
+        yield doc, found, texts, hashes[at:at + len(texts)]
+        at += len(texts)
 
 
 def _process_files(args: tuple[Sequence[SourceFile], Config]) -> SketchedFile:
