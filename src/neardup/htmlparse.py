@@ -412,9 +412,12 @@ class PageTree:
     def _push(self, tag: str, s: int, e: int) -> None:
         cls = ident = ""
         hidden = tag in _HIDDEN
-        text = self.src[s:e].lower()
-        # Most tags carry none of these; a name that lower-cases to one of them is in ``text`` too.
-        wanted = "class" in text or "id" in text or "style" in text or "datetime" in text  # "id": also hidden
+        if e - s == len(tag) + 2 and self.src.startswith(tag, s + 1):
+            wanted = False  # "<p>": no attributes at all
+        else:
+            text = self.src[s:e].lower()
+            # Most tags carry none of these; a name that lower-cases to one of them is in ``text`` too.
+            wanted = "class" in text or "id" in text or "style" in text or "datetime" in text  # "id": also hidden
         for name, value in attributes(self.src, s, e) if wanted else ():
             if name == "class":
                 cls = value or ""
@@ -427,8 +430,7 @@ class PageTree:
         weight, flags = _hints(cls, ident) if cls or ident else (0, 0)
         if flags and tag in _NEVER_UNLIKELY:
             flags &= ~UNLIKELY
-        if tag in _TAG_FLAGS:
-            flags |= _TAG_FLAGS[tag]
+        flags |= _TAG_FLAGS.get(tag, 0)
         stack = self._stack
         if hidden:
             flags |= HIDE
