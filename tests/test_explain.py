@@ -241,3 +241,45 @@ def test_long_texts_cut_at_anchors_give_the_same_answer(karamay: Explanation) ->
     assert anchored.counts == karamay.counts
     assert [(d.kind, d.a_text, d.b_text) for d in anchored.substantive()] == [
         (d.kind, d.a_text, d.b_text) for d in karamay.substantive()]
+
+
+def test_fast_paths_give_what_the_general_path_gives() -> None:
+    """Aligned units that differ are judged by their two characters, and gaps between units as
+    layout, only when each side's units hold themselves alone; forcing the general path (every
+    piece through the classifier) must change nothing."""
+    import sys
+    from unittest import mock
+
+    import opencc
+
+    from neardup.difftext import DiffText
+
+    explain_module = sys.modules["neardup.explain"]
+    page = PAGE_TEXT[SPAN[0]:SPAN[1]]
+    pairs = [
+        (page, REPOST_TEXT),
+        (page, opencc.OpenCC("s2t").convert(page)),  # traditional copy: thousands of differing units
+        (page, page.replace("，", ",").replace("。", "。\n\n").replace("0", "０")),  # width and layout
+        # letter case, width and both in aligned units; width and spacing in the gaps between them
+        ("WTO 与 ABC，政企\u3000合作 纽带\n进一步" + page[:300], "wto 与 Ａｂｃ,政企 合作纽带 进一步" + page[:300]),
+    ]
+    init = DiffText.__init__
+
+    def general(self: DiffText, *args: object) -> None:
+        init(self, *args)  # type: ignore[arg-type]
+        self.units_apart = False
+
+    for a, b in pairs:
+        fast = explain_module.explain(a, b)
+        with mock.patch.object(DiffText, "__init__", general):
+            slow = explain_module.explain(a, b)
+        assert fast == slow
+    assert {"wording", "width", "layout"} <= {d.kind for d in fast.differences}  # letter case reads as wording
+
+
+def test_diff_fold_character_by_character_is_the_fold() -> None:
+    from neardup.difftext import _fold_diff
+    from neardup.normalize import fold_text
+
+    for text in ["", "臺灣的軟體 ＡＢＣ abc İ ㎡ ½ \u3000\n\t①２ﬁ", PAGE_TEXT[:3000], "\ud800x\u200b"]:
+        assert _fold_diff(text) == fold_text(text, "diff")

@@ -36,7 +36,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -47,12 +48,12 @@ from .difftext import (
     confusions,
     equal_blocks,
     is_furniture,
-    is_mark,
     is_number_change,
     is_script_variant,
     nfkc,
     number_head,
     number_tail,
+    same_without_marks,
 )
 from .config import Config
 from .errors import InputError
@@ -96,7 +97,10 @@ class Difference:
     b_text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # What dataclasses.asdict gives, spelled out: asdict's generic walk (field lookups, deep
+        # copies) took a fifth of the explain stage of a scan with --explain.
+        return {"kind": self.kind, "op": self.op, "a_start": self.a_start, "a_end": self.a_end,
+                "b_start": self.b_start, "b_end": self.b_end, "a_text": self.a_text, "b_text": self.b_text}
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,32 @@ class _Piece:
     kind: str = ""  # "" while unclassified; "same" for raw-identical stretches
 
 
+# Kinds whose touching pieces read as one: see _join_cosmetic.
+_JOINED_KINDS = frozenset({"width", "script", "layout", "number", "case"})
+
+
+@lru_cache(maxsize=65536)
+def _unit_change(ta: str, tb: str) -> str:
+    """The kind of an aligned unit whose originals ``ta`` and ``tb`` differ though they fold alike
+    (what _classify decides for such a piece): width, letter case or script. Remembered per pair,
+    as a traditional copy has thousands of them, mostly the same few hundred pairs."""
+    fa, fb = nfkc(ta), nfkc(tb)
+    if fa == fb:
+        return "width"
+    return "case" if fa.lower() == fb.lower() else "script"
+
+
+def _common_prefix(x: Iterable[str], y: Iterable[str]) -> int:
+    """How many characters ``x`` and ``y`` start with in common (os.path.commonprefix, without
+    its sorting and copies: the strings may be long, the prefix seldom is)."""
+    n = 0
+    for cx, cy in zip(x, y):
+        if cx != cy:
+            break
+        n += 1
+    return n
+
+
 class _Aligner:
     """Walks the alignment and cuts both texts into pieces: raw-identical stretches and differences."""
 
@@ -175,13 +205,16 @@ class _Aligner:
             return
         if not kind and nfkc(self.a.text[a0:a1]) == nfkc(self.b.text[b0:b1]):
             # Most differences are width (，/,), _classify's first test: decided here, without its
-            # call per piece (OCR pages have thousands).
+            # call per piece (OCR pages have thousands), so _classify never sees a width piece.
             kind = "width"
-        last = self.pieces[-1] if self.pieces else None
-        if kind == "same" and last is not None and last.kind == "same":
+        pieces = self.pieces
+        if pieces and pieces[-1].kind == kind and (kind == "same" or kind in _JOINED_KINDS):
+            # Joined now as _join_cosmetic would join them later: a traditional copy then makes a
+            # piece per run of changed characters, not one per character.
+            last = pieces[-1]
             last.a1, last.b1 = a1, b1
         else:
-            self.pieces.append(_Piece(a0, a1, b0, b1, kind))
+            pieces.append(_Piece(a0, a1, b0, b1, kind))
 
     def _equal_run(self, i: int, j: int, n: int) -> None:
         """Units ``i..i+n`` of A fold like ``j..j+n`` of B; find where their originals still differ.
@@ -200,35 +233,52 @@ class _Aligner:
         for k in np.flatnonzero(~gap_same).tolist():
             gap_same[k] = a.text[ea[k]:sa[k + 1]] == b.text[eb[k]:sb[k + 1]]
         gap_same = np.append(gap_same, True)
+        at = np.flatnonzero(~unit_same | ~gap_same)  # units that differ or are followed by a gap that does
+        # Each side's units hold only themselves (the usual case): a differing unit's kind follows
+        # from its two characters alone, and a differing gap holds no content.
+        by_characters = a.units_apart and b.units_apart
+        add, text_a, text_b = self._add, a.text, b.text
         ca, cb = a0, b0
-        for k in np.flatnonzero(~unit_same | ~gap_same).tolist():
-            if not unit_same[k]:
-                self._add(ca, a.us[i + k], cb, b.us[j + k], "same")
-                self._add(a.us[i + k], a.ue[i + k], b.us[j + k], b.ue[j + k], "")
-                ca, cb = a.ue[i + k], b.ue[j + k]
-            if not gap_same[k]:
-                self._add(ca, a.ue[i + k], cb, b.ue[j + k], "same")
-                self._region(a.ue[i + k], a.us[i + k + 1], b.ue[j + k], b.us[j + k + 1])
-                ca, cb = a.us[i + k + 1], b.us[j + k + 1]
+        for k, xa, ya, xb, yb, unit_differs, gap_differs in zip(
+                at.tolist(), a.starts[at + i].tolist(), a.ends[at + i].tolist(), b.starts[at + j].tolist(),
+                b.ends[at + j].tolist(), (~unit_same[at]).tolist(), (~gap_same[at]).tolist()):
+            if unit_differs:
+                add(ca, xa, cb, xb, "same")
+                add(xa, ya, xb, yb, _unit_change(text_a[xa:ya], text_b[xb:yb]) if by_characters else "")
+                ca, cb = ya, yb
+            if gap_differs:
+                add(ca, ya, cb, yb, "same")
+                next_a, next_b = a.us[i + k + 1], b.us[j + k + 1]
+                self._region(ya, next_a, yb, next_b, between_units=by_characters)
+                ca, cb = next_a, next_b
         self._add(ca, a1, cb, b1, "same")
 
-    def _region(self, a0: int, a1: int, b0: int, b1: int) -> None:
-        """Original stretches between aligned units: equal edges split off, the rest one difference."""
+    def _region(self, a0: int, a1: int, b0: int, b1: int, *, between_units: bool = False) -> None:
+        """Original stretches between aligned units: equal edges split off, the rest one difference.
+        ``between_units``: the stretches lie between two adjacent units on each side, no unit inside."""
         a, b = self.a, self.b
         ta, tb = a.text[a0:a1], b.text[b0:b1]
         if ta == tb:
             self._add(a0, a1, b0, b1, "same")
             return
-        p = len(os.path.commonprefix([ta, tb]))
+        p = _common_prefix(ta, tb)
         while p and (a.inside_unit(a0 + p) or b.inside_unit(b0 + p)):
             p -= 1
         limit = min(len(ta), len(tb)) - p
-        s = len(os.path.commonprefix([ta[::-1], tb[::-1]]))
+        s = _common_prefix(reversed(ta), reversed(tb))
         s = min(s, limit)
         while s and (a.inside_unit(a1 - s) or b.inside_unit(b1 - s)):
             s -= 1
         self._add(a0, a0 + p, b0, b0 + p, "same")
-        self._split_paragraphs(a0 + p, a1 - s, b0 + p, b1 - s)
+        if between_units:
+            # Neither side has content here, so the difference is layout (spacing, line breaks,
+            # markup) unless it is only width: what _classify would say of each paragraph of it,
+            # and touching layout pieces join anyway. (One-sided text is never width: NFKC never
+            # folds text to nothing.)
+            x0, x1, y0, y1 = a0 + p, a1 - s, b0 + p, b1 - s
+            self._add(x0, x1, y0, y1, "width" if nfkc(a.text[x0:x1]) == nfkc(b.text[y0:y1]) else "layout")
+        else:
+            self._split_paragraphs(a0 + p, a1 - s, b0 + p, b1 - s)
         self._add(a1 - s, a1, b1 - s, b1, "same")
 
     def _split_paragraphs(self, a0: int, a1: int, b0: int, b1: int) -> None:
@@ -250,9 +300,7 @@ class _Aligner:
 
 
 def _classify(piece: _Piece, a: DiffText, b: DiffText, confusions: Confusions) -> str:
-    ta, tb = a.text[piece.a0:piece.a1], b.text[piece.b0:piece.b1]
-    if nfkc(ta) == nfkc(tb):
-        return "width"
+    # Width ("nfkc of both sides is equal") was decided by the aligner (_Aligner._add).
     na, nb = a.content(piece.a0, piece.a1), b.content(piece.b0, piece.b1)
     if na == nb:
         va, vb = nfkc(a.visible(piece.a0, piece.a1)), nfkc(b.visible(piece.b0, piece.b1))
@@ -265,7 +313,7 @@ def _classify(piece: _Piece, a: DiffText, b: DiffText, confusions: Confusions) -
             return "layout"
     elif is_script_variant(a.window(piece.a0, piece.a1), b.window(piece.b0, piece.b1)):
         return "script"
-    if [c for c in na if not is_mark(c)] == [c for c in nb if not is_mark(c)]:
+    if same_without_marks(na, nb):
         return "punctuation"
     if confusions.confusable(na, nb):
         return "ocr"
@@ -318,7 +366,7 @@ def _join_cosmetic(pieces: list[_Piece]) -> list[_Piece]:
     out: list[_Piece] = []
     for p in pieces:
         last = out[-1] if out else None
-        if last is not None and last.kind == p.kind and p.kind in ("width", "script", "layout", "number", "case"):
+        if last is not None and last.kind == p.kind and p.kind in _JOINED_KINDS:
             last.a1, last.b1 = p.a1, p.b1
         else:
             out.append(p)
@@ -354,7 +402,14 @@ def explain(
 
 
 def _explain_texts(side_a: DiffText, side_b: DiffText, table: Confusions) -> Explanation:
+    changes, counts, share, verdict = _compare(side_a, side_b, table)
     a, b = side_a.text, side_b.text
+    differences = tuple(_difference(p, a, b) for p in changes)
+    return Explanation(differences, counts, share, verdict, (side_a.lo, side_a.hi), (side_b.lo, side_b.hi))
+
+
+def _compare(side_a: DiffText, side_b: DiffText, table: Confusions) -> tuple[list[_Piece], dict[str, int], float, str]:
+    """The changes (classified pieces, in order), their counts by kind, the changed share and the verdict."""
     pieces = _Aligner(side_a, side_b).run()
     for p in pieces:
         if not p.kind:
@@ -371,10 +426,9 @@ def _explain_texts(side_a: DiffText, side_b: DiffText, table: Confusions) -> Exp
     _widen_numbers(pieces, side_a)
     _group_wording(pieces, side_a, side_b)
     changes = [p for p in pieces if p.kind != "same"]
-    differences = tuple(_difference(p, a, b) for p in changes)
     counts: dict[str, int] = {k: 0 for k in KINDS}
-    for d in differences:
-        counts[d.kind] += 1
+    for p in changes:
+        counts[p.kind] += 1
     note, missing = _missing_ends(pieces, side_a, side_b)
     if note:  # a truncated copy: say so, and judge the rest without the missing part
         rest: dict[str, int] = {k: 0 for k in KINDS}
@@ -384,7 +438,7 @@ def _explain_texts(side_a: DiffText, side_b: DiffText, table: Confusions) -> Exp
         verdict = f"{note}; otherwise {_verdict(rest, share)}" if any(rest.values()) else note
     else:
         verdict = _verdict(counts, share)
-    return Explanation(differences, counts, share, verdict, (side_a.lo, side_a.hi), (side_b.lo, side_b.hi))
+    return changes, counts, share, verdict
 
 
 _MISSING_SHARE = 0.15
@@ -483,8 +537,13 @@ def summarize_cluster(
         if doc is None:
             members.append(member)
             continue
-        explanation = _explain_texts(head_side, _side(member, doc, "b"), confusions())
-        members.append(replace(member, diff=explanation.summary(full=config.explain)))
+        side = _side(member, doc, "b")
+        if config.explain:
+            summary = _explain_texts(head_side, side, confusions()).summary(full=True)
+        else:  # Explanation.summary() without building the differences it would not list
+            _, counts, share, verdict = _compare(head_side, side, confusions())
+            summary = DiffSummary(counts, share, verdict, None)
+        members.append(replace(member, diff=summary))
     return replace(cluster, members=tuple(members))
 
 
