@@ -14,7 +14,7 @@ are the same for the same input and config.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 from dataclasses import dataclass
 
@@ -112,8 +112,11 @@ def _merge_neighbours(group: list[int], passages: Sequence[Passage], clustered: 
     return members
 
 
-def draft_clusters(passages: Sequence[Passage], texts: TextLookup, pairs: Sequence[Pair]) -> list[ClusterDraft]:
-    """Group verified pairs into clusters: members merged, canonical first, in numbering order."""
+def draft_clusters(
+    passages: Sequence[Passage], length_of: Callable[[int], int], pairs: Sequence[Pair]
+) -> list[ClusterDraft]:
+    """Group verified pairs into clusters: members merged, canonical first, in numbering order.
+    ``length_of``: the length of a passage's matching text, by passage id."""
     links = [(p.a, p.b) for p in pairs]
     groups = components(links + _continuation_links(components(links), passages))
     clustered = {pid for g in groups for pid in g}
@@ -123,7 +126,7 @@ def draft_clusters(passages: Sequence[Passage], texts: TextLookup, pairs: Sequen
         if len(members) < 2:
             continue
         def weight(m: tuple[int, ...]) -> tuple[int, str, int]:
-            return (-sum(len(texts[p]) for p in m), passages[m[0]].path, passages[m[0]].start)
+            return (-sum(map(length_of, m)), passages[m[0]].path, passages[m[0]].start)
         members.sort(key=weight)
         canonical, rest = members[0], sorted(members[1:], key=lambda m: (passages[m[0]].path, passages[m[0]].start))
         drafts.append(ClusterDraft((canonical, *rest)))
@@ -156,5 +159,5 @@ def build_clusters(
     config: Config,
 ) -> list[Cluster]:
     """Group verified pairs into clusters with scored members."""
-    drafts = draft_clusters(passages, texts, pairs)
+    drafts = draft_clusters(passages, lambda pid: len(texts[pid]), pairs)
     return [score_cluster(number, draft, passages, texts, config) for number, draft in enumerate(drafts, 1)]

@@ -271,7 +271,7 @@ def scan(
     seconds["verify"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    clusters = _cluster(passages, texts, verified, config)
+    clusters = _cluster(passages, texts, lengths, verified, config)
     seconds["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -392,10 +392,10 @@ def _score_range(bounds: tuple[int, int]) -> list[Cluster]:
     return [score_cluster(k + 1, drafts[k], passages, texts, config) for k in range(*bounds)]
 
 
-def _cluster(passages: Sequence[Passage], texts: Sequence[str], verified: Sequence[Pair],
+def _cluster(passages: Sequence[Passage], texts: Sequence[str], lengths: Sequence[int], verified: Sequence[Pair],
              config: Config) -> list[Cluster]:
     """:func:`cluster.build_clusters`, members scored on all workers (each score is an alignment)."""
-    drafts = draft_clusters(passages, texts, verified)
+    drafts = draft_clusters(passages, lengths.__getitem__, verified)
     workers = config.workers if len(drafts) >= _PARALLEL_SCORE_MIN else 1
     parts = _forked_map(_score_range, _ranges(len(drafts), workers), (drafts, passages, texts, config), workers)
     return [cluster for part in parts for cluster in part]
