@@ -14,7 +14,7 @@ are the same for the same input and config.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 from dataclasses import dataclass
 
@@ -135,15 +135,26 @@ def draft_clusters(
 
 
 def score_cluster(number: int, draft: ClusterDraft, passages: Sequence[Passage], texts: TextLookup,
-                  config: Config) -> Cluster:
-    """Cluster ``number`` (from 1) of :func:`draft_clusters`, every member scored against the canonical one."""
-    canonical_text = "".join(texts[p] for p in draft.members[0])
+                  config: Config, aligned: Mapping[tuple[int, int], Pair] | None = None) -> Cluster:
+    """Cluster ``number`` (from 1) of :func:`draft_clusters`, every member scored against the canonical one.
+
+    ``aligned``: verified pairs by (a, b). A one-passage member whose pair with a one-passage
+    canonical member was verified in that order takes the pair's scores: verification ran the very
+    same alignment.
+    """
+    canonical = draft.members[0]
+    canonical_text: str | None = None
     scored: list[Member] = []
     for k, member in enumerate(draft.members):
         first, last = passages[member[0]], passages[member[-1]]
+        known = aligned.get((member[0], canonical[0])) if aligned and len(member) == len(canonical) == 1 else None
         if k == 0:
             similarity = containment = 1.0
+        elif known is not None:
+            similarity, containment = known.similarity, known.containment
         else:
+            if canonical_text is None:
+                canonical_text = "".join(texts[p] for p in canonical)
             alignment = align("".join(texts[p] for p in member), canonical_text, config.min_run)
             similarity, containment = alignment.similarity, alignment.containment
         title = next((passages[p].title for p in member if passages[p].title), None)

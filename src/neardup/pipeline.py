@@ -388,8 +388,8 @@ def _ranges(count: int, workers: int) -> list[tuple[int, int]]:
 
 
 def _score_range(bounds: tuple[int, int]) -> list[Cluster]:
-    drafts, passages, texts, config = _shared()
-    return [score_cluster(k + 1, drafts[k], passages, texts, config) for k in range(*bounds)]
+    drafts, passages, texts, config, aligned = _shared()
+    return [score_cluster(k + 1, drafts[k], passages, texts, config, aligned) for k in range(*bounds)]
 
 
 def _cluster(passages: Sequence[Passage], texts: Sequence[str], lengths: Sequence[int], verified: Sequence[Pair],
@@ -397,7 +397,9 @@ def _cluster(passages: Sequence[Passage], texts: Sequence[str], lengths: Sequenc
     """:func:`cluster.build_clusters`, members scored on all workers (each score is an alignment)."""
     drafts = draft_clusters(passages, lengths.__getitem__, verified)
     workers = config.workers if len(drafts) >= _PARALLEL_SCORE_MIN else 1
-    parts = _forked_map(_score_range, _ranges(len(drafts), workers), (drafts, passages, texts, config), workers)
+    aligned = {(pair.a, pair.b): pair for pair in verified}
+    parts = _forked_map(_score_range, _ranges(len(drafts), workers), (drafts, passages, texts, config, aligned),
+                        workers)
     return [cluster for part in parts for cluster in part]
 
 
