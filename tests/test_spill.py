@@ -70,3 +70,22 @@ def test_row_blocks_come_back_as_one_array() -> None:
         rows.append(block)
     assert (rows.load() == np.concatenate(blocks)).all()
     assert SpilledRows(16, np.uint32).load().shape == (0, 16)
+
+
+def test_every_record_pickles_to_an_equal_record_without_a_dict() -> None:
+    import pickle
+
+    from neardup.models import Block, Cluster, DiffSummary, Document, Edit, Member, Pair, Passage, SpanRef
+
+    block = Block(1, 9, "heading", 2, (Edit(2, 4, "&"), Edit(5, 6, "")))
+    member = Member("a.txt", 1, 9, "题", 0.5, 0.75, (3, 4), DiffSummary({"ocr": 1}, 0.1, "minor", None))
+    records = [
+        block,
+        Document("a.txt", "x" * 12, "html", "gb18030", (block,), "replace", "题", "2024-05-01", None, True, ("n",)),
+        Passage(0, "a.txt", 1, 9, None, "both"),
+        Pair(1, 2, 0.5, 0.9, (1, 4), (2, 8)),
+        Cluster("c0001", SpanRef("a.txt", 1, 9), (member, member)),
+    ]
+    for record in records:
+        copy = pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        assert copy == record and type(copy) is type(record) and not hasattr(copy, "__dict__")

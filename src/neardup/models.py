@@ -34,8 +34,19 @@ DocFormat = Literal["text", "markdown", "html", "jsonl"]
 OffsetArray = npt.NDArray[np.int64]
 
 
+class _Record:
+    """Pickled as its class and field values. Python 3.11 pickles a slots dataclass through a
+    ``__getstate__``/``__setstate__`` pair that calls ``fields()`` for every object: a quarter of
+    the time of pickling documents, which travel between processes and through the spill file."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return type(self), tuple(getattr(self, name) for name in type(self).__slots__)
+
+
 @dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(_Record):
     """A range inside a block whose raw characters stand for something else when read as text:
     markup to drop (``text == ""``) or an HTML character reference (``text == "&"`` for ``&amp;``)."""
 
@@ -45,7 +56,7 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
-class Block:
+class Block(_Record):
     """A run of article content in ``Document.text``: a heading, a paragraph, or the whole body of a
     plain-text file before segmentation. ``level`` is the heading level where one is known
     (Markdown ``#`` count, ``<hN>``), else 0."""
@@ -58,7 +69,7 @@ class Block:
 
 
 @dataclass(frozen=True, slots=True)
-class Document:
+class Document(_Record):
     """One text to match: a file, or one record of a JSONL file.
 
     ``blocks`` hold the content (markup, front matter and site furniture left out). When
@@ -80,7 +91,7 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
-class NormalizedText:
+class NormalizedText(_Record):
     """Matching text plus where each of its characters came from.
 
     Character ``i`` of ``text`` was produced by ``original[starts[i]:ends[i]]``; several normalised
@@ -102,7 +113,7 @@ class NormalizedText:
 
 
 @dataclass(frozen=True, slots=True)
-class Passage:
+class Passage(_Record):
     """An article (or the one article of a web page) inside a document.
 
     ``continued`` marks a part of an article printed over two pages: ``"to"`` when it ends with
@@ -118,14 +129,14 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
-class SpanRef:
+class SpanRef(_Record):
     path: str
     start: int
     end: int
 
 
 @dataclass(frozen=True, slots=True)
-class Pair:
+class Pair(_Record):
     """Two passages whose alignment passed verification.
 
     ``similarity`` is the aligned share of both texts (2·aligned / (len a + len b));
@@ -142,7 +153,7 @@ class Pair:
 
 
 @dataclass(frozen=True, slots=True)
-class DiffSummary:
+class DiffSummary(_Record):
     counts: dict[str, int]
     changed_share: float
     verdict: str
@@ -150,7 +161,7 @@ class DiffSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class Member:
+class Member(_Record):
     path: str
     start: int
     end: int
@@ -162,14 +173,14 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
-class Cluster:
+class Cluster(_Record):
     id: str
     canonical: SpanRef
     members: tuple[Member, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Skipped:
+class Skipped(_Record):
     path: str
     reason: str
 
