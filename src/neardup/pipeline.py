@@ -1,8 +1,10 @@
 """Wires the stages: ingest → normalise → segment → tokenise → sketch → index → verify → cluster.
 
 This is the only module that knows every stage. Reading and sketching run in worker processes,
-one file at a time; what comes back per passage is small (its matching text and a signature).
-Offset maps are rebuilt only for the few passages that end up in verified pairs.
+a chunk of files at a time; what comes back per passage is small (its matching text, already
+encoded for the spill file, and a signature). Banding and union-find run in the parent; aligning
+candidate pairs, scoring cluster members and explaining clusters run on forked workers again
+(``_forked_map``). Offset maps are rebuilt only for the passages that end up in verified pairs.
 """
 
 from __future__ import annotations
