@@ -71,7 +71,8 @@ class _TempFile:
 
 
 class _Spill(Sequence[T]):
-    """Items appended to a temporary file; ``_encode``/``_decode`` say how one item is stored."""
+    """Items appended to a temporary file; ``encode``/``_decode`` say how one item is stored
+    (``encode`` is static, so a worker process can encode items for the parent's spill)."""
 
     def __init__(self, cached: int = 0) -> None:
         self._file = _TempFile()
@@ -79,14 +80,15 @@ class _Spill(Sequence[T]):
         # Items never change once written, so a plain LRU of reads is always right.
         self._read: Callable[[int], T] = lru_cache(maxsize=cached)(self._read_item) if cached else self._read_item
 
-    def _encode(self, item: T) -> bytes:
+    @staticmethod
+    def encode(item: Any) -> bytes:
         raise NotImplementedError
 
     def _decode(self, raw: bytes) -> T:
         raise NotImplementedError
 
     def extend(self, items: Iterable[T]) -> None:
-        self.extend_encoded([self._encode(item) for item in items])
+        self.extend_encoded([self.encode(item) for item in items])
 
     def extend_encoded(self, blobs: Sequence[bytes]) -> None:
         """Append items already encoded (by ``encode`` of this class, e.g. in a worker process)."""
@@ -142,9 +144,6 @@ class SpilledTexts(_Spill[str]):
     def encode(item: str) -> bytes:
         return item.encode("utf-8", "surrogatepass")
 
-    def _encode(self, item: str) -> bytes:
-        return self.encode(item)
-
     def _decode(self, raw: bytes) -> str:
         return raw.decode("utf-8", "surrogatepass")
 
@@ -159,9 +158,6 @@ class SpilledDocuments(_Spill[Document]):
     @staticmethod
     def encode(item: Document) -> bytes:
         return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def _encode(self, item: Document) -> bytes:
-        return self.encode(item)
 
     def _decode(self, raw: bytes) -> Document:
         document: Document = pickle.loads(raw)
