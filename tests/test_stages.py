@@ -35,17 +35,19 @@ def test_shingles_are_stable_and_order_sensitive(tokenizer: str) -> None:
     assert set(a.tolist()) != set(shingle_hashes(TEXT[::-1], config).tolist())
 
 
-def test_signatures_equal_datasketch_minhash() -> None:
+# 100 permutations: the last block of rows hashed together is a partial one.
+@pytest.mark.parametrize("num_perm", [64, 100])
+def test_signatures_equal_datasketch_minhash(num_perm: int) -> None:
     from datasketch import MinHash
 
     rng = np.random.default_rng(7)
     # Many sets in one call: batches of several passages, and a set alone over the batch size.
-    sizes = [1, 40, 0, 2000, 3, 0, 9000] + rng.integers(0, 300, size=60).tolist()
+    sizes = [1, 40, 0, 2000, 3, 0, 20000] + rng.integers(0, 300, size=60).tolist()
     sets = [rng.integers(0, 2**32, size=n, dtype=np.uint64).astype(np.uint32) for n in sizes]
     sets[5] = np.array([7, 7, 7, 7], dtype=np.uint32)  # repeats count once
-    sig = signatures(sets, 64, 3)
+    sig = signatures(sets, num_perm, 3)
     for values, row in zip(sets, sig):
-        reference = MinHash(num_perm=64, seed=3, hashfunc=int, scheme="affine32")
+        reference = MinHash(num_perm=num_perm, seed=3, hashfunc=int, scheme="affine32")
         reference.update_batch([int(v) for v in values])
         assert (reference.hashvalues == row).all()
 
