@@ -194,3 +194,28 @@ def test_batch_hashing_equals_hashing_each_passage(texts: list[str], tokenizer: 
     assert len(batch) == len(texts)
     for text, hashes in zip(texts, batch):
         assert hashes.dtype == np.uint32 and hashes.tolist() == _hashes_of_one_passage(text, config)
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_shingles_combine_alike_across_block_edges(k: int) -> None:
+    """_combine works a block of units at a time; every shingle, those that straddle two blocks
+    included, must equal the scheme computed one shingle at a time."""
+    from neardup.tokenize import _COMBINE_BLOCK, _M1, _M2, _combine
+
+    mask = (1 << 64) - 1
+
+    def one(values: list[int]) -> int:
+        acc = values[0] * int(_M1) & mask
+        acc ^= acc >> 29
+        for value in values[1:]:
+            acc = (acc ^ value) * int(_M1) & mask
+            acc ^= acc >> 29
+        acc = acc * int(_M2) & mask
+        return (acc ^ (acc >> 32)) & 0xFFFFFFFF
+
+    units = np.random.default_rng(k).integers(0, 2**63, size=2 * _COMBINE_BLOCK + 7, dtype=np.uint64)
+    combined = _combine(units, k)
+    assert len(combined) == len(units) - k + 1
+    edges = [0, _COMBINE_BLOCK - k, _COMBINE_BLOCK - 1, _COMBINE_BLOCK, 2 * _COMBINE_BLOCK - 1, len(combined) - 1]
+    for p in edges:
+        assert int(combined[p]) == one(units[p:p + k].tolist()), p

@@ -98,6 +98,11 @@ def _word_hashes(tokens: list[str]) -> npt.NDArray[np.uint64]:
         return running[ends] - running[starts] + (ends - starts).astype(np.uint64) * _M3
 
 
+# Units combined per block: each of the ~14 passes over a block's 64-bit values then runs in the
+# core's L2 cache; over a whole chunk's text at once, every pass went to memory (4x slower, measured).
+_COMBINE_BLOCK = 1 << 14
+
+
 def _combine(units: npt.NDArray[np.uint64], k: int) -> ShingleHashes:
     """Hash every run of ``k`` consecutive units into 32 bits."""
     n = len(units) - k + 1
@@ -105,16 +110,20 @@ def _combine(units: npt.NDArray[np.uint64], k: int) -> ShingleHashes:
         if len(units) == 0:
             return np.empty(0, dtype=np.uint32)
         n, k = 1, len(units)
+    out = np.empty(n, dtype=np.uint32)
     with np.errstate(over="ignore"):
-        acc = units[:n] * _M1
-        acc ^= acc >> np.uint64(29)
-        for j in range(1, k):
-            acc ^= units[j:j + n]
-            acc *= _M1
+        for lo in range(0, n, _COMBINE_BLOCK):
+            hi = min(n, lo + _COMBINE_BLOCK)
+            acc = units[lo:hi] * _M1
             acc ^= acc >> np.uint64(29)
-        acc *= _M2
-        acc ^= acc >> np.uint64(32)
-    return acc.astype(np.uint32)
+            for j in range(1, k):
+                acc ^= units[lo + j:hi + j]
+                acc *= _M1
+                acc ^= acc >> np.uint64(29)
+            acc *= _M2
+            acc ^= acc >> np.uint64(32)
+            out[lo:hi] = acc
+    return out
 
 
 def shingle_hashes(text: str, config: Config) -> ShingleHashes:
