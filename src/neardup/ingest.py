@@ -232,28 +232,41 @@ def _strip_bom(text: str) -> str:
 
 
 _CANDIDATES = ("gb18030", "big5", "utf-16-le", "utf-16-be")
+_DETECTED = ("gb18030", "big5", "cp950", "utf_16_le", "utf_16_be", "utf_8")
 
 
 def _detect(raw: bytes) -> tuple[str, str, str] | None:
+    # What follows keeps the first codec of charset-normalizer's ranking (else of _CANDIDATES)
+    # that decodes the whole file strictly into plausible text. When at most one codec it could
+    # name does so, the answer is known without asking it, which costs ~1.5 ms a file: GBK files
+    # are the usual case (Big5 bytes decode as GB18030 too, so those still go to it). UTF-8 has
+    # failed before this is called.
+    readable = [codec for codec in _DETECTED[:-1] if _strict_plausible(raw, codec) is not None]
+    if not readable:
+        return None
+    if len(readable) == 1 and readable[0] != "cp950":  # cp950 is not among _CANDIDATES
+        codec = codecs.lookup(readable[0]).name
+        return _strip_bom(raw.decode(codec)), codec, "strict"
     from charset_normalizer import from_bytes
 
-    results = from_bytes(raw, cp_isolation=["gb18030", "big5", "cp950", "utf_16_le", "utf_16_be", "utf_8"])
-    for match in results:
+    for match in from_bytes(raw, cp_isolation=list(_DETECTED)):
         codec = codecs.lookup(match.encoding).name
-        try:
-            text = raw.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        if _plausible_text(text):
+        text = _strict_plausible(raw, codec)
+        if text is not None:
             return _strip_bom(text), codec, "strict"
     for codec in _CANDIDATES:
-        try:
-            text = raw.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        if _plausible_text(text):
+        text = _strict_plausible(raw, codec)
+        if text is not None:
             return _strip_bom(text), codec, "strict"
     return None
+
+
+def _strict_plausible(raw: bytes, codec: str) -> str | None:
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return text if _plausible_text(text) else None
 
 
 # Control characters other than tab, line feed, form feed and carriage return, and the private
