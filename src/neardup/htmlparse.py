@@ -104,7 +104,12 @@ _CAPTION_WORDS = frozenset(
 _PICTURE = frozenset("pic img image photo picture figure".split())
 _CAPTION_PART = frozenset("txt text desc descr note title info intro".split())
 UNLIKELY, CAPTION, HIDE = 1, 2, 4
-_TAG_FLAGS = {**dict.fromkeys("nav header footer aside menu".split(), UNLIKELY), "figcaption": CAPTION}
+# Flags that an element takes from its tag alone.
+_TAG_FLAGS = {
+    **dict.fromkeys(_HIDDEN, HIDE),
+    **dict.fromkeys("nav header footer aside menu".split(), UNLIKELY),
+    "figcaption": CAPTION,
+}
 
 
 def _words(value: str) -> list[str]:
@@ -432,6 +437,9 @@ class PageTree:
         self.meta: dict[str, str] = {}
         self.title: str | None = None
         self.title_parts: list[str] | None = None
+        # While building, the rest of each element's row (parent, weight, flags, class) as one
+        # tuple: one append per element instead of four; build() turns them into the lists.
+        self._rows: list[tuple[int, int, int, str]] = []
         self._stack: list[int] = [0]
         self._near: list[int] = [0]  # per stack entry: stack index of the nearest block element
         self._open: dict[str, int] = {}
@@ -442,75 +450,45 @@ class PageTree:
     def build(self) -> None:
         lex(self.src, self.start, self.stop, self)
         self._flush()
+        if self._rows:
+            parents, weights, flags, classes = zip(*self._rows)
+            self.parents.extend(parents)
+            self.weights.extend(weights)
+            self.flags.extend(flags)
+            self.classes.extend(classes)
+            self._rows = []
 
     # tree -------------------------------------------------------------------------------
 
-    def _push(self, tag: str, s: int, e: int) -> None:
-        src = self.src
-        cls = ident = ""
-        hidden = tag in _HIDDEN
-        weight = flags = 0
-        # "<p>" has no attributes at all; most other tags carry none of these (a name that
-        # lower-cases to one of them is in the lower-cased tag too; "id" also finds "hidden").
-        if e - s != len(tag) + 2 or not src.startswith(tag, s + 1):
-            text = src[s:e].lower()
-            if "class" in text or "id" in text or "style" in text or "datetime" in text:
-                for name, value in attributes(src, s, e):
-                    if name == "class":
-                        cls = value or ""
-                    elif name == "id":
-                        ident = value or ""
-                    elif name == "hidden" or (name == "style" and value and _DISPLAY_NONE.search(value)):
-                        hidden = True
-                    elif name == "datetime" and tag == "time" and value:
-                        self.meta.setdefault("time", value.strip())
-                if cls or ident:
-                    weight, flags = _hints(cls, ident)
-                    if flags and tag in _NEVER_UNLIKELY:
-                        flags &= ~UNLIKELY
-        if tag in _TAG_FLAGS:
-            flags |= _TAG_FLAGS[tag]
+    def _pop(self) -> None:
+        """Close the element on top of the stack."""
         stack = self._stack
-        depth = len(stack)
-        if hidden:
-            flags |= HIDE
-            if depth < self._hidden_from:
-                self._hidden_from = depth
-        tags = self.tags
-        stack.append(len(tags))
-        tags.append(tag)
-        self.parents.append(stack[-2])
-        self.weights.append(weight)
-        self.flags.append(flags)
-        self.classes.append(cls)
-        # A marked caption is its own run even when it is an inline <span>, so it can be dropped.
-        near = self._near
-        if tag in BLOCK or flags & CAPTION:
-            if self._pieces:
-                self._flush()
-            near.append(depth)
-        else:
-            near.append(near[-1])
-        open_ = self._open
-        open_[tag] = open_.get(tag, 0) + 1
-        if tag == "title" and self.title is None:
-            self.title_parts = []
+        depth = len(stack) - 1
+        if self._near.pop() == depth and self._pieces:
+            self._flush()  # a run never crosses the edge of a block
+        tag = self.tags[stack.pop()]
+        self._open[tag] -= 1
+        if tag == "title" and self.title_parts is not None:
+            self.title = "".join(self.title_parts)
+            self.title_parts = None
+        if depth <= self._hidden_from:
+            self._hidden_from = _NEVER  # the outermost invisible element (or one above it) is closed
 
     def _pop_to(self, index: int) -> None:
         """Close every open element from the top of the stack down to stack ``index``."""
-        stack, near, tags, open_ = self._stack, self._near, self.tags, self._open
-        top = len(stack) - 1
-        while top >= index:
-            if near.pop() == top and self._pieces:
-                self._flush()  # a run never crosses the edge of a block
-            tag = tags[stack.pop()]
-            open_[tag] -= 1
-            if tag == "title" and self.title_parts is not None:
-                self.title = "".join(self.title_parts)
-                self.title_parts = None
-            top -= 1
-        if top < self._hidden_from:
-            self._hidden_from = _NEVER
+        stack, pop = self._stack, self._pop
+        while len(stack) > index:
+            pop()
+
+    def _close_implied(self, closers: frozenset[str]) -> None:
+        # Only the nearest block can be implied closed, which keeps this O(1) at any depth (the
+        # root's "#root" is in no set of closers).
+        stack, near, tags = self._stack, self._near, self.tags
+        for _ in range(4):
+            k = near[-1]
+            if tags[stack[k]] not in closers:
+                return
+            self._pop_to(k)
 
     # text -------------------------------------------------------------------------------
 
@@ -532,35 +510,66 @@ class PageTree:
 
     def handle_starttag(self, tag: str, s: int, e: int) -> None:
         # Markup needs no position: whatever lies between two pieces of text is an edit anyway.
-        if ":" in tag and _AUTOLINK.fullmatch(self.src, s, e):
+        src = self.src
+        if ":" in tag and _AUTOLINK.fullmatch(src, s, e):
             self._text(s, e, None)  # a Markdown autolink: readers see it as text
             return
         if tag == "meta":
-            self._meta(dict(attributes(self.src, s, e)))
+            self._meta(dict(attributes(src, s, e)))
             return
-        stack, tags = self._stack, self.tags
-        if tag not in _HEAD_OK and tags[stack[-1]] == "head":
-            self._pop_to(len(stack) - 1)  # content directly inside an unclosed <head>: the body has begun
+        stack, tags, near, open_ = self._stack, self.tags, self._near, self._open
+        if tags[stack[-1]] == "head" and tag not in _HEAD_OK:
+            self._pop()  # content directly inside an unclosed <head>: the body has begun
         if tag in _DOCUMENT_TAGS:
-            if self._open.get(tag):
+            if open_.get(tag):
                 return
-            if tag == "body" and self._open.get("head"):
+            if tag == "body" and open_.get("head"):
                 self.handle_endtag("head", s, s)
         closers = _CLOSERS.get(tag)
-        if closers is not None:
-            # Only the nearest block can be implied closed, which keeps this O(1) at any depth.
-            near = self._near
-            for _ in range(4):
-                k = near[-1]
-                if k == 0 or tags[stack[k]] not in closers:
-                    break
-                self._pop_to(k)
-        if tag not in _VOID:
-            self._push(tag, s, e)
-        elif tag == "br":
-            self._text(s, e, "\n")
-        elif tag == "hr":
-            self._flush()
+        if closers is not None and tags[stack[near[-1]]] in closers:
+            self._close_implied(closers)
+        if tag in _VOID:
+            if tag == "br":
+                self._text(s, e, "\n")
+            elif tag == "hr":
+                self._flush()
+            return
+        # The new element. "<p>" has no attributes at all; most other tags carry none of those
+        # read here (a name that lower-cases to one of them is in the lower-cased tag too; "id"
+        # also finds "hidden").
+        cls = ident = ""
+        weight, flags = 0, _TAG_FLAGS.get(tag, 0)
+        if e - s != len(tag) + 2 or not src.startswith(tag, s + 1):
+            text = src[s:e].lower()
+            if "class" in text or "id" in text or "style" in text or "datetime" in text:
+                for name, value in attributes(src, s, e):
+                    if name == "class":
+                        cls = value or ""
+                    elif name == "id":
+                        ident = value or ""
+                    elif name == "hidden" or (name == "style" and value and _DISPLAY_NONE.search(value)):
+                        flags |= HIDE
+                    elif name == "datetime" and tag == "time" and value:
+                        self.meta.setdefault("time", value.strip())
+                if cls or ident:
+                    weight, hinted = _hints(cls, ident)
+                    flags |= hinted & ~UNLIKELY if tag in _NEVER_UNLIKELY else hinted
+        depth = len(stack)
+        if flags & HIDE and depth < self._hidden_from:
+            self._hidden_from = depth
+        self._rows.append((stack[-1], weight, flags, cls))
+        stack.append(len(tags))
+        tags.append(tag)
+        # A marked caption is its own run even when it is an inline <span>, so it can be dropped.
+        if tag in BLOCK or flags & CAPTION:
+            if self._pieces:
+                self._flush()
+            near.append(depth)
+        else:
+            near.append(near[-1])
+        open_[tag] = open_.get(tag, 0) + 1
+        if tag == "title" and self.title is None:
+            self.title_parts = []
 
     def handle_startendtag(self, tag: str, s: int, e: int) -> None:
         self.handle_starttag(tag, s, e)
@@ -568,6 +577,10 @@ class PageTree:
 
     def handle_endtag(self, tag: str, s: int, e: int) -> None:
         stack, tags = self._stack, self.tags
+        top = len(stack) - 1
+        if tags[stack[top]] == tag and tag != "html" and tag != "body":
+            self._pop()  # most end tags close the element on top
+            return
         if not self._open.get(tag):
             if tag not in HEADINGS:
                 return  # a stray end tag
@@ -589,7 +602,7 @@ class PageTree:
                 if self.title_parts is not None:
                     self.title_parts.append(self.src[s:e])
             elif not self.src[s:e].isspace():
-                self._pop_to(len(self._stack) - 1)  # text directly inside <head>: the body has begun
+                self._pop()  # text directly inside <head>: the body has begun
         if self._hidden_from != _NEVER:
             return
         pieces = self._pieces
@@ -607,7 +620,7 @@ class PageTree:
         if top == "title" and self.title_parts is not None:
             self.title_parts.append(rep)
         elif top == "head":
-            self._pop_to(len(stack) - 1)  # a reference directly inside <head>: the body has begun
+            self._pop()  # a reference directly inside <head>: the body has begun
         self._text(s, e, None if rep == raw else rep)
 
     def _meta(self, values: dict[str, str | None]) -> None:
