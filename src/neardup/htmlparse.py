@@ -1,8 +1,9 @@
 """A saved web page as tokens and as an element table with runs of text, all at exact offsets.
 
-Lexing. :func:`tokens` walks the page with one compiled master pattern: each match is a "<"
-construct or an "&" reference, the text between two matches is a data token taken as a slice,
-and every token carries its absolute start and end, so no line/column bookkeeping is needed. The
+Lexing. :func:`lex` walks the page with one compiled master pattern and calls a handler per
+token (:func:`tokens` collects them as tuples): each match is a "<" construct or an "&"
+reference, the text between two matches is a data token taken as a slice, and every token
+carries its absolute start and end, so no line/column bookkeeping is needed. The
 pattern reproduces what CPython 3.11's ``html.parser.HTMLParser`` (``convert_charrefs=False``,
 fed the whole page and closed) reports, using its own expressions: start tags as its
 ``tagfind_tolerant``/``attrfind_tolerant`` read them (names lower-cased, values unquoted and
@@ -18,14 +19,15 @@ reference is just text (HTMLParser stopped tokenising the rest of the page there
 without a known keyword is a bogus comment up to ">" (HTMLParser raised ``AssertionError``).
 
 Tree building. :func:`parse_tree` first cuts off what can never finish: a tag opened after the
-last ">" and a comment that never closes (browsers drop the rest of the page). A builder keeps an
-explicit stack (no recursion, so nesting depth costs nothing) and applies the few HTML rules that
-change where text belongs: void elements, ``<p>``/``<li>``/cells/headings closed by what cannot
-nest in them, ``<head>`` ended by body content, stray end tags ignored. Script, style, noscript,
-iframe, form controls, ``hidden`` and ``display:none`` elements are invisible
-(``visibility:hidden`` is not: saved WeChat pages keep it on the article). Text between
-block-level tags forms a *run* of pieces: literal text, a character reference with its
-character, ``<br>`` as a newline, a Markdown autolink (``<https://...>``) as literal text.
+last ">" and a comment that never closes (browsers drop the rest of the page). A builder (the
+lexer's handler, so no token is ever materialised) keeps an explicit stack (no recursion, so
+nesting depth costs nothing) and applies the few HTML rules that change where text belongs: void
+elements, ``<p>``/``<li>``/cells/headings closed by what cannot nest in them, ``<head>`` ended
+by body content, stray end tags ignored. Script, style, noscript, iframe, form controls,
+``hidden`` and ``display:none`` elements are invisible (``visibility:hidden`` is not: saved
+WeChat pages keep it on the article). Text between block-level tags forms a *run* of pieces:
+literal text, a character reference with its character, ``<br>`` as a newline, a Markdown
+autolink (``<https://...>``) as literal text.
 """
 
 from __future__ import annotations
@@ -472,7 +474,7 @@ class PageTree:
             self.title = "".join(self.title_parts)
             self.title_parts = None
         if depth <= self._hidden_from:
-            self._hidden_from = _NEVER  # the outermost invisible element (or one above it) is closed
+            self._hidden_from = _NEVER  # the outermost invisible element is closed (or none was open)
 
     def _pop_to(self, index: int) -> None:
         """Close every open element from the top of the stack down to stack ``index``."""
