@@ -1,8 +1,9 @@
 """A saved web page as tokens and as an element table with runs of text, all at exact offsets.
 
-Lexing. :func:`tokens` walks the page with one compiled master pattern: each match is a "<"
-construct or an "&" reference, the text between two matches is a data token taken as a slice,
-and every token carries its absolute start and end, so no line/column bookkeeping is needed. The
+Lexing. :func:`lex` walks the page with one compiled master pattern and calls a handler per
+token (:func:`tokens` collects them as tuples): each match is a "<" construct or an "&"
+reference, the text between two matches is a data token taken as a slice, and every token
+carries its absolute start and end, so no line/column bookkeeping is needed. The
 pattern reproduces what CPython 3.11's ``html.parser.HTMLParser`` (``convert_charrefs=False``,
 fed the whole page and closed) reports, using its own expressions: start tags as its
 ``tagfind_tolerant``/``attrfind_tolerant`` read them (names lower-cased, values unquoted and
@@ -18,26 +19,28 @@ reference is just text (HTMLParser stopped tokenising the rest of the page there
 without a known keyword is a bogus comment up to ">" (HTMLParser raised ``AssertionError``).
 
 Tree building. :func:`parse_tree` first cuts off what can never finish: a tag opened after the
-last ">" and a comment that never closes (browsers drop the rest of the page). A builder keeps an
-explicit stack (no recursion, so nesting depth costs nothing) and applies the few HTML rules that
-change where text belongs: void elements, ``<p>``/``<li>``/cells/headings closed by what cannot
-nest in them, ``<head>`` ended by body content, stray end tags ignored. Script, style, noscript,
-iframe, form controls, ``hidden`` and ``display:none`` elements are invisible
-(``visibility:hidden`` is not: saved WeChat pages keep it on the article). Text between
-block-level tags forms a *run* of pieces: literal text, a character reference with its
-character, ``<br>`` as a newline, a Markdown autolink (``<https://...>``) as literal text.
+last ">" and a comment that never closes (browsers drop the rest of the page). A builder (the
+lexer's handler, so no token is ever materialised) keeps an explicit stack (no recursion, so
+nesting depth costs nothing) and applies the few HTML rules that change where text belongs: void
+elements, ``<p>``/``<li>``/cells/headings closed by what cannot nest in them, ``<head>`` ended
+by body content, stray end tags ignored. Script, style, noscript, iframe, form controls,
+``hidden`` and ``display:none`` elements are invisible (``visibility:hidden`` is not: saved
+WeChat pages keep it on the article). Text between block-level tags forms a *run* of pieces:
+literal text, a character reference with its character, ``<br>`` as a newline, a Markdown
+autolink (``<https://...>``) as literal text.
 """
 
 from __future__ import annotations
 
 import html as _html
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import Protocol
 
 __all__ = [
     "BLOCK", "CAPTION", "DATA", "END", "HEADINGS", "HIDE", "PARA", "PageTree", "Piece", "REFERENCE",
-    "START", "START_END", "Token", "UNLIKELY", "attributes", "parse_tree", "tokens",
+    "START", "START_END", "Token", "TokenHandler", "UNLIKELY", "attributes", "lex", "parse_tree", "tokens",
 ]  # fmt: skip
 
 # ---------------------------------------------------------------------------------------------
@@ -103,7 +106,12 @@ _CAPTION_WORDS = frozenset(
 _PICTURE = frozenset("pic img image photo picture figure".split())
 _CAPTION_PART = frozenset("txt text desc descr note title info intro".split())
 UNLIKELY, CAPTION, HIDE = 1, 2, 4
-_TAG_FLAGS = {**dict.fromkeys("nav header footer aside menu".split(), UNLIKELY), "figcaption": CAPTION}
+# Flags that an element takes from its tag alone.
+_TAG_FLAGS = {
+    **dict.fromkeys(_HIDDEN, HIDE),
+    **dict.fromkeys("nav header footer aside menu".split(), UNLIKELY),
+    "figcaption": CAPTION,
+}
 
 
 def _words(value: str) -> list[str]:
@@ -142,7 +150,6 @@ def _hints(cls: str, ident: str) -> tuple[int, int]:
 
 DATA, START, START_END, END, REFERENCE = range(5)
 Token = tuple[int, int, int, str]  # kind, start, end, lower-cased tag name ("" for data and references)
-_TokensAndEnd = Generator[Token, None, int]  # tokens, then the offset to go on from
 
 # HTMLParser's tagfind_tolerant and attrfind_tolerant (captures: name, "=" and value, value); the
 # master pattern chains them, and the slow path uses its locatestarttagend_tolerant.
@@ -179,6 +186,38 @@ _MARKED_SECTION_END = {
 _unescape = lru_cache(maxsize=4096)(_html.unescape)
 
 
+class TokenHandler(Protocol):
+    """What the lexer calls, token by token (as HTMLParser calls its handle_* methods)."""
+
+    def handle_data(self, s: int, e: int) -> None: ...
+    def handle_starttag(self, name: str, s: int, e: int) -> None: ...
+    def handle_startendtag(self, name: str, s: int, e: int) -> None: ...
+    def handle_endtag(self, name: str, s: int, e: int) -> None: ...
+    def handle_reference(self, s: int, e: int) -> None: ...
+
+
+class _TokenList:
+    """A :class:`TokenHandler` that keeps the tokens as tuples."""
+
+    def __init__(self) -> None:
+        self.tokens: list[Token] = []
+
+    def handle_data(self, s: int, e: int) -> None:
+        self.tokens.append((DATA, s, e, ""))
+
+    def handle_starttag(self, name: str, s: int, e: int) -> None:
+        self.tokens.append((START, s, e, name))
+
+    def handle_startendtag(self, name: str, s: int, e: int) -> None:
+        self.tokens.append((START_END, s, e, name))
+
+    def handle_endtag(self, name: str, s: int, e: int) -> None:
+        self.tokens.append((END, s, e, name))
+
+    def handle_reference(self, s: int, e: int) -> None:
+        self.tokens.append((REFERENCE, s, e, ""))
+
+
 def tokens(src: str, start: int = 0, stop: int | None = None) -> Iterator[Token]:
     """The tokens of ``src[start:stop]`` in order, with offsets into ``src``.
 
@@ -186,61 +225,75 @@ def tokens(src: str, start: int = 0, stop: int | None = None) -> Iterator[Token]
     attributes :func:`attributes` reads, END an end tag, REFERENCE a character reference with
     its ";" if it has one. Markup that carries nothing (comments, declarations ...) yields none.
     """
-    stop = len(src) if stop is None else stop
+    found = _TokenList()
+    lex(src, start, len(src) if stop is None else stop, found)
+    return iter(found.tokens)
+
+
+def lex(src: str, start: int, stop: int, handler: TokenHandler) -> None:
+    """Call ``handler`` for each token of ``src[start:stop]`` in order (see :func:`tokens`).
+
+    The tree builder takes the tokens this way: no generator to resume and no tuple per token.
+    """
     search = _MARKUP.search
+    data, start_tag, end_tag, reference = (
+        handler.handle_data, handler.handle_starttag, handler.handle_endtag, handler.handle_reference
+    )  # fmt: skip
     pos = start
     while pos < stop:
         m = search(src, pos, stop)
         if m is None:
-            yield DATA, pos, stop, ""
+            data(pos, stop)
             return
         s, e = m.span()
         if s > pos:
-            yield DATA, pos, s, ""
+            data(pos, s)
         pos = e
         group = m.lastgroup
         if group == "close":
             name = m["start"].lower()
             if m["close"]:
-                yield START_END, s, e, name
+                handler.handle_startendtag(name, s, e)
                 continue
-            yield START, s, e, name
+            start_tag(name, s, e)
             if name in _RAW_TEXT_END:
-                pos = yield from _raw_text(src, e, stop, name)
+                pos = _raw_text(src, e, stop, name, handler)
         elif group == "reference":
-            yield REFERENCE, s, e, ""
+            reference(s, e)
         elif group == "end" or group == "loose_end":
-            yield END, s, e, m[group].lower()
+            end_tag(m[group].lower(), s, e)
         elif group == "lone_lt" or group == "lone_amp":
-            pos = yield from _slow(src, s, stop)
+            pos = _slow(src, s, stop, handler)
         # anything else is markup that carries nothing
 
 
-def _raw_text(src: str, pos: int, stop: int, name: str) -> _TokensAndEnd:
-    """Script or style content: text up to the element's end tag; with none, the rest is dropped."""
+def _raw_text(src: str, pos: int, stop: int, name: str, handler: TokenHandler) -> int:
+    """Script or style content: text up to the element's end tag; with none, the rest is dropped.
+
+    Returns where to go on."""
     m = _RAW_TEXT_END[name].search(src, pos, stop)
     if m is None:
         return stop
     if m.start() > pos:
-        yield DATA, pos, m.start(), ""
-    yield END, m.start(), m.end(), name
+        handler.handle_data(pos, m.start())
+    handler.handle_endtag(name, m.start(), m.end())
     return m.end()
 
 
-def _slow(src: str, i: int, stop: int) -> _TokensAndEnd:
+def _slow(src: str, i: int, stop: int, handler: TokenHandler) -> int:
     """HTMLParser's reading of a "<" or "&" that the master pattern passed over; returns where to go on."""
     nxt = src[i + 1] if i + 1 < stop else ""
     if src[i] == "&" or nxt not in ("/", "!", "?") and not (nxt.isascii() and nxt.isalpha()):
-        yield DATA, i, i + 1, ""  # text
+        handler.handle_data(i, i + 1)  # text
         return i + 1
     if nxt != "/" and nxt != "!" and nxt != "?":
-        return (yield from _slow_start_tag(src, i, stop))
+        return _slow_start_tag(src, i, stop, handler)
     if src.startswith("<![", i, stop):
         end = _marked_section_end(src, i, stop)
         if end >= 0:
             return end
     # an end tag, comment, declaration or processing instruction that never finishes
-    return (yield from _unfinished(src, i, stop))
+    return _unfinished(src, i, stop, handler)
 
 
 def _marked_section_end(src: str, i: int, stop: int) -> int:
@@ -257,7 +310,7 @@ def _marked_section_end(src: str, i: int, stop: int) -> int:
     return close.end() if close else -1
 
 
-def _slow_start_tag(src: str, i: int, stop: int) -> _TokensAndEnd:
+def _slow_start_tag(src: str, i: int, stop: int, handler: TokenHandler) -> int:
     """check_for_whole_start_tag and parse_starttag, for a tag outside the master pattern."""
     m = _LOCATE_START_TAG_END.match(src, i, stop)
     assert m is not None
@@ -272,20 +325,20 @@ def _slow_start_tag(src: str, i: int, stop: int) -> _TokensAndEnd:
     else:
         end = max(j, i + 1)
     if end < 0:
-        return (yield from _unfinished(src, i, stop))
+        return _unfinished(src, i, stop, handler)
     name_match = _TAG_NAME_AND_TAIL.match(src, i + 1, stop)
     assert name_match is not None
     k = _attributes_end(src, name_match.end(), end, stop)
     closing = src[k:end].strip()
     name = name_match[1].lower()
     if closing == "/>":
-        yield START_END, i, end, name
+        handler.handle_startendtag(name, i, end)
     elif closing == ">":
-        yield START, i, end, name
+        handler.handle_starttag(name, i, end)
         if name in _RAW_TEXT_END:
-            return (yield from _raw_text(src, end, stop, name))
+            return _raw_text(src, end, stop, name, handler)
     else:
-        yield DATA, i, end, ""
+        handler.handle_data(i, end)
     return end
 
 
@@ -298,7 +351,7 @@ def _attributes_end(src: str, k: int, end: int, stop: int) -> int:
     return k
 
 
-def _unfinished(src: str, i: int, stop: int) -> _TokensAndEnd:
+def _unfinished(src: str, i: int, stop: int, handler: TokenHandler) -> int:
     """A construct that never finishes is text up to the next ">" (else "<", else one character)."""
     gt = src.find(">", i + 1, stop)
     if gt >= 0:
@@ -306,7 +359,7 @@ def _unfinished(src: str, i: int, stop: int) -> _TokensAndEnd:
     else:
         lt = src.find("<", i + 1, stop)
         end = lt if lt >= 0 else i + 1
-    yield DATA, i, end, ""
+    handler.handle_data(i, end)
     return end
 
 
@@ -370,7 +423,9 @@ class PageTree:
     """Tokens → an element table (parent, tag, hints) and runs of text pieces.
 
     Elements are numbered in document order from the root (0), so a parent always comes before
-    its children; ``runs`` hold (owner element, pieces) in document order.
+    its children; ``runs`` hold (owner element, pieces) in document order. The builder is the
+    lexer's :class:`TokenHandler`; its handlers run once per token, so they keep to local
+    variables and plain list operations.
     """
 
     def __init__(self, src: str, start: int, stop: int) -> None:
@@ -384,6 +439,9 @@ class PageTree:
         self.meta: dict[str, str] = {}
         self.title: str | None = None
         self.title_parts: list[str] | None = None
+        # While building, the rest of each element's row (parent, weight, flags, class) as one
+        # tuple: one append per element instead of four; build() turns them into the lists.
+        self._rows: list[tuple[int, int, int, str]] = []
         self._stack: list[int] = [0]
         self._near: list[int] = [0]  # per stack entry: stack index of the nearest block element
         self._open: dict[str, int] = {}
@@ -392,94 +450,47 @@ class PageTree:
         self._owner = 0
 
     def build(self) -> None:
-        data, start_tag, end_tag, reference = self._data, self._start_tag, self._end_tag, self._reference
-        for kind, s, e, tag in tokens(self.src, self.start, self.stop):
-            if kind == DATA:
-                data(s, e)
-            elif kind == START:
-                start_tag(tag, s, e)
-            elif kind == END:
-                end_tag(tag)
-            elif kind == REFERENCE:
-                reference(s, e)
-            else:
-                start_tag(tag, s, e)
-                end_tag(tag)
+        lex(self.src, self.start, self.stop, self)
         self._flush()
+        if self._rows:
+            parents, weights, flags, classes = zip(*self._rows)
+            self.parents.extend(parents)
+            self.weights.extend(weights)
+            self.flags.extend(flags)
+            self.classes.extend(classes)
+            self._rows = []
 
     # tree -------------------------------------------------------------------------------
 
-    def _push(self, tag: str, s: int, e: int) -> None:
-        cls = ident = ""
-        hidden = tag in _HIDDEN
-        if e - s == len(tag) + 2 and self.src.startswith(tag, s + 1):
-            wanted = False  # "<p>": no attributes at all
-        else:
-            text = self.src[s:e].lower()
-            # Most tags carry none of these; a name that lower-cases to one of them is in ``text`` too.
-            wanted = "class" in text or "id" in text or "style" in text or "datetime" in text  # "id": also hidden
-        for name, value in attributes(self.src, s, e) if wanted else ():
-            if name == "class":
-                cls = value or ""
-            elif name == "id":
-                ident = value or ""
-            elif name == "hidden" or (name == "style" and value and _DISPLAY_NONE.search(value)):
-                hidden = True
-            elif name == "datetime" and tag == "time" and value:
-                self.meta.setdefault("time", value.strip())
-        weight, flags = _hints(cls, ident) if cls or ident else (0, 0)
-        if flags and tag in _NEVER_UNLIKELY:
-            flags &= ~UNLIKELY
-        flags |= _TAG_FLAGS.get(tag, 0)
+    def _pop(self) -> None:
+        """Close the element on top of the stack."""
         stack = self._stack
-        if hidden:
-            flags |= HIDE
-            self._hidden_from = min(self._hidden_from, len(stack))
-        tags = self.tags
-        tags.append(tag)
-        self.parents.append(stack[-1])
-        self.weights.append(weight)
-        self.flags.append(flags)
-        self.classes.append(cls)
-        # A marked caption is its own run even when it is an inline <span>, so it can be dropped.
-        if tag in BLOCK or flags & CAPTION:
-            self._flush()
-            self._near.append(len(stack))
-        else:
-            self._near.append(self._near[-1])
-        stack.append(len(tags) - 1)
-        self._open[tag] = self._open.get(tag, 0) + 1
-        if tag == "title" and self.title is None:
-            self.title_parts = []
+        depth = len(stack) - 1
+        if self._near.pop() == depth and self._pieces:
+            self._flush()  # a run never crosses the edge of a block
+        tag = self.tags[stack.pop()]
+        self._open[tag] -= 1
+        if tag == "title" and self.title_parts is not None:
+            self.title = "".join(self.title_parts)
+            self.title_parts = None
+        if depth <= self._hidden_from:
+            self._hidden_from = _NEVER  # the outermost invisible element is closed (or none was open)
 
     def _pop_to(self, index: int) -> None:
         """Close every open element from the top of the stack down to stack ``index``."""
-        stack, near, tags, open_ = self._stack, self._near, self.tags, self._open
-        top = len(stack) - 1
-        while top >= index:
-            if near.pop() == top:
-                self._flush()  # a run never crosses the edge of a block
-            tag = tags[stack.pop()]
-            open_[tag] -= 1
-            if tag == "title" and self.title_parts is not None:
-                self.title = "".join(self.title_parts)
-                self.title_parts = None
-            top -= 1
-        if top < self._hidden_from:
-            self._hidden_from = _NEVER
+        stack, pop = self._stack, self._pop
+        while len(stack) > index:
+            pop()
 
     def _close_implied(self, closers: frozenset[str]) -> None:
-        # Only the nearest block can be implied closed, which keeps this O(1) at any depth.
+        # Only the nearest block can be implied closed, which keeps this O(1) at any depth (the
+        # root's "#root" is in no set of closers).
+        stack, near, tags = self._stack, self._near, self.tags
         for _ in range(4):
-            k = self._near[-1]
-            if k == 0 or self.tags[self._stack[k]] not in closers:
+            k = near[-1]
+            if tags[stack[k]] not in closers:
                 return
             self._pop_to(k)
-
-    def _leave_head(self) -> None:
-        # Content directly inside an unclosed <head> means the body has begun.
-        if self.tags[self._stack[-1]] == "head":
-            self._pop_to(len(self._stack) - 1)
 
     # text -------------------------------------------------------------------------------
 
@@ -499,55 +510,101 @@ class PageTree:
 
     # tokens -----------------------------------------------------------------------------
 
-    def _start_tag(self, tag: str, s: int, e: int) -> None:
+    def handle_starttag(self, tag: str, s: int, e: int) -> None:
         # Markup needs no position: whatever lies between two pieces of text is an edit anyway.
-        if ":" in tag and _AUTOLINK.fullmatch(self.src, s, e):
+        src = self.src
+        if ":" in tag and _AUTOLINK.fullmatch(src, s, e):
             self._text(s, e, None)  # a Markdown autolink: readers see it as text
             return
         if tag == "meta":
-            self._meta(dict(attributes(self.src, s, e)))
+            self._meta(dict(attributes(src, s, e)))
             return
-        if tag not in _HEAD_OK:
-            self._leave_head()
+        stack, tags, near, open_ = self._stack, self.tags, self._near, self._open
+        if tags[stack[-1]] == "head" and tag not in _HEAD_OK:
+            self._pop()  # content directly inside an unclosed <head>: the body has begun
         if tag in _DOCUMENT_TAGS:
-            if self._open.get(tag):
+            if open_.get(tag):
                 return
-            if tag == "body" and self._open.get("head"):
-                self._end_tag("head")
+            if tag == "body" and open_.get("head"):
+                self.handle_endtag("head", s, s)
         closers = _CLOSERS.get(tag)
-        if closers is not None:
+        if closers is not None and tags[stack[near[-1]]] in closers:
             self._close_implied(closers)
-        if tag not in _VOID:
-            self._push(tag, s, e)
-        elif tag == "br":
-            self._text(s, e, "\n")
-        elif tag == "hr":
-            self._flush()
+        if tag in _VOID:
+            if tag == "br":
+                self._text(s, e, "\n")
+            elif tag == "hr":
+                self._flush()
+            return
+        # The new element. "<p>" has no attributes at all; most other tags carry none of those
+        # read here (a name that lower-cases to one of them is in the lower-cased tag too; "id"
+        # also finds "hidden").
+        cls = ident = ""
+        weight, flags = 0, _TAG_FLAGS.get(tag, 0)
+        if e - s != len(tag) + 2 or not src.startswith(tag, s + 1):
+            text = src[s:e].lower()
+            if "class" in text or "id" in text or "style" in text or "datetime" in text:
+                for name, value in attributes(src, s, e):
+                    if name == "class":
+                        cls = value or ""
+                    elif name == "id":
+                        ident = value or ""
+                    elif name == "hidden" or (name == "style" and value and _DISPLAY_NONE.search(value)):
+                        flags |= HIDE
+                    elif name == "datetime" and tag == "time" and value:
+                        self.meta.setdefault("time", value.strip())
+                if cls or ident:
+                    weight, hinted = _hints(cls, ident)
+                    flags |= hinted & ~UNLIKELY if tag in _NEVER_UNLIKELY else hinted
+        depth = len(stack)
+        if flags & HIDE and depth < self._hidden_from:
+            self._hidden_from = depth
+        self._rows.append((stack[-1], weight, flags, cls))
+        stack.append(len(tags))
+        tags.append(tag)
+        # A marked caption is its own run even when it is an inline <span>, so it can be dropped.
+        if tag in BLOCK or flags & CAPTION:
+            if self._pieces:
+                self._flush()
+            near.append(depth)
+        else:
+            near.append(near[-1])
+        open_[tag] = open_.get(tag, 0) + 1
+        if tag == "title" and self.title is None:
+            self.title_parts = []
 
-    def _end_tag(self, tag: str) -> None:
+    def handle_startendtag(self, tag: str, s: int, e: int) -> None:
+        self.handle_starttag(tag, s, e)
+        self.handle_endtag(tag, s, e)
+
+    def handle_endtag(self, tag: str, s: int, e: int) -> None:
+        stack, tags = self._stack, self.tags
+        top = len(stack) - 1
+        if tags[stack[top]] == tag and tag != "html" and tag != "body":
+            self._pop()  # most end tags close the element on top
+            return
         if not self._open.get(tag):
             if tag not in HEADINGS:
                 return  # a stray end tag
-            tag = self.tags[self._stack[self._near[-1]]]
+            tag = tags[stack[self._near[-1]]]
             if tag not in HEADINGS:
                 return
             # </h3> closes an open <h2>, as in browsers
         elif tag == "html" or tag == "body":
             return  # text after </body> still belongs to the body
-        stack, tags = self._stack, self.tags
         k = len(stack) - 1
         while tags[stack[k]] != tag:
             k -= 1
         self._pop_to(k)
 
-    def _data(self, s: int, e: int) -> None:
+    def handle_data(self, s: int, e: int) -> None:
         top = self.tags[self._stack[-1]]
         if top == "title" or top == "head":
             if top == "title":
                 if self.title_parts is not None:
                     self.title_parts.append(self.src[s:e])
             elif not self.src[s:e].isspace():
-                self._leave_head()
+                self._pop()  # text directly inside <head>: the body has begun
         if self._hidden_from != _NEVER:
             return
         pieces = self._pieces
@@ -557,12 +614,15 @@ class PageTree:
             self._owner = self._stack[self._near[-1]]
         pieces.append((s, e, None, self._open.get("a", 0) > 0))
 
-    def _reference(self, s: int, e: int) -> None:
+    def handle_reference(self, s: int, e: int) -> None:
         raw = self.src[s:e]
         rep = _unescape(raw)
-        if self.title_parts is not None and self.tags[self._stack[-1]] == "title":
+        stack = self._stack
+        top = self.tags[stack[-1]]
+        if top == "title" and self.title_parts is not None:
             self.title_parts.append(rep)
-        self._leave_head()
+        elif top == "head":
+            self._pop()  # a reference directly inside <head>: the body has begun
         self._text(s, e, None if rep == raw else rep)
 
     def _meta(self, values: dict[str, str | None]) -> None:

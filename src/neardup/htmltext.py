@@ -108,6 +108,7 @@ _PUNCT = "，。、；：！？,;"
 _PUNCT_CHAR = re.compile(f"[{_PUNCT}]")  # one scan instead of a str.count per mark
 _WORDY = re.compile(r"[^\W_]")
 _MIN_PARA = 10  # size below which a run is a label, not a paragraph
+_SHARES = (1, 2, 6, 9, 12)  # what a paragraph's gain is divided by at each level above it
 _ENOUGH = 80  # size of a first-pass article that needs no second opinion
 
 
@@ -410,20 +411,21 @@ class _Page:
 
     def _scores(self, strip: bool) -> dict[int, float]:
         raw: dict[int, float] = {}
+        tags, parents, weights, flags = self.tags, self.parents, self.weights, self.flags
         for run in self.runs:
-            if run.size < _MIN_PARA or (strip and self.flags[run.owner] & UNLIKELY):
+            if run.size < _MIN_PARA or (strip and flags[run.owner] & UNLIKELY):
                 continue
             gain = (1 + run.punct + min(run.size / 40, 3)) * (1 - run.link_density)
             e = run.owner
-            if e and (self.tags[e] in PARA or not self.block_kids[e]):
-                e = self.parents[e]  # the owner is the paragraph; its parent holds it
-            for level in range(5):
+            if e and (tags[e] in PARA or not self.block_kids[e]):
+                e = parents[e]  # the owner is the paragraph; its parent holds it
+            for share in _SHARES:
                 if e < 0:
                     break
                 if e not in raw:
-                    raw[e] = _TAG_SCORE.get(self.tags[e], 0) + self.weights[e]
-                raw[e] += gain / (1 if level == 0 else 2 if level == 1 else level * 3)
-                e = self.parents[e]
+                    raw[e] = _TAG_SCORE.get(tags[e], 0) + weights[e]
+                raw[e] += gain / share
+                e = parents[e]
         return {e: score * (1 - self._ld(e)) for e, score in raw.items()}
 
     def _top(self, scores: dict[int, float]) -> int | None:
@@ -498,13 +500,15 @@ class _Page:
         chosen, loose = self._siblings(top, scores, strip)
         n = len(self.tags)
         inside, ok = [False] * n, [False] * n
-        for e in range(n):
-            p = self.parents[e]
+        parents, removed = self.parents, self._removed
+        # Children come after their parents: nothing before the first chosen element is inside.
+        for e in range(min(chosen), n):
+            p = parents[e]
             if e in chosen:
                 inside[e] = ok[e] = True
             elif p >= 0 and inside[p]:
                 inside[e] = True
-                ok[e] = ok[p] and not self._removed(e, strip, clean)
+                ok[e] = ok[p] and not removed(e, strip, clean)
         kept: dict[int, list[bool]] = {}
         for i, run in enumerate(self.runs):
             if ok[run.owner] or i in loose:
