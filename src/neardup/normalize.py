@@ -15,8 +15,10 @@ and each folded character is mapped back through the piece it came from.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import accumulate
 from typing import Literal
 
 import numpy as np
@@ -24,7 +26,7 @@ import numpy.typing as npt
 
 from .models import Block, Edit, NormalizedText
 
-__all__ = ["FoldMode", "fold_text", "normalize", "normalize_blocks", "normalized_text"]
+__all__ = ["FoldMode", "fold_text", "normalize", "normalize_blocks", "normalized_text", "to_original_spans"]
 
 FoldMode = Literal["match", "diff"]
 
@@ -100,21 +102,37 @@ class _Folder:
         self.table[cps] = [ord(f) if len(f) == 1 else _EXPANDS if f else _DROP for f in folds]
         self.expansions.update((cp, f) for cp, f in zip(cps, folds) if len(f) > 1)
 
+    def _lookup(self, codes: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.int32], bool]:
+        """The table's value for each of ``codes`` (learning those not seen before), and whether any expands."""
+        mapped = self.table.take(codes)
+        if mapped.min() >= _DROP:
+            return mapped, False
+        unknown = mapped == _UNKNOWN
+        if unknown.any():
+            self.learn(codes[unknown])
+            mapped = self.table.take(codes)
+        return mapped, bool((mapped == _EXPANDS).any())
+
     def fold(self, text: str) -> tuple[str, Index]:
         """``text`` folded, and for each folded character the index of the character of ``text`` it came from."""
         if not text:
             return "", _NO_INDEX
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        mapped = self.table[codes]
-        if mapped.min() < _DROP:  # characters not seen before, or ones that expand
-            unknown = mapped == _UNKNOWN
-            if unknown.any():
-                self.learn(codes[unknown])
-                mapped = self.table[codes]
-            if (mapped == _EXPANDS).any():
-                return self._fold_with_expansions(codes, mapped)
+        codes = _codes(text)
+        mapped, expands = self._lookup(codes)
+        if expands:
+            return self._fold_with_expansions(codes, mapped)
         keep = np.flatnonzero(mapped >= 0)
         return mapped[keep].astype(np.uint32).tobytes().decode("utf-32-le"), keep
+
+    def origins(self, text: str) -> Index:
+        """``fold(text)[1]`` without the folded string: where each folded character came from."""
+        if not text:
+            return _NO_INDEX
+        codes = _codes(text)
+        mapped, expands = self._lookup(codes)
+        if expands:
+            return self._fold_with_expansions(codes, mapped)[1]
+        return np.flatnonzero(mapped >= 0)
 
     def _fold_with_expansions(self, codes: npt.NDArray[np.uint32], mapped: npt.NDArray[np.int32]) -> tuple[str, Index]:
         expanding = np.flatnonzero(mapped == _EXPANDS)
@@ -127,6 +145,10 @@ class _Folder:
         for at, expansion in zip(firsts[expanding].tolist(), expansions):
             out[at:at + len(expansion)] = np.frombuffer(expansion.encode("utf-32-le"), dtype=np.uint32)
         return out.tobytes().decode("utf-32-le"), origin
+
+
+def _codes(text: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 _FOLDERS: dict[str, _Folder] = {}
@@ -173,6 +195,37 @@ def normalized_text(text: str, blocks: Sequence[Block], start: int = 0, end: int
     """``normalize_blocks(...).text`` without building the offset map (sketching needs only the text)."""
     pieces, _ = _pieces(text, blocks, start, len(text) if end is None else end)
     return _folder("match").fold("".join(pieces))[0]
+
+
+def to_original_spans(
+    text: str,
+    blocks: Sequence[Block],
+    spans: Sequence[tuple[int, int]],
+    start: int = 0,
+    end: int | None = None,
+    *,
+    mode: FoldMode = "match",
+) -> list[tuple[int, int]]:
+    """``[normalize_blocks(text, blocks, start, end, mode=mode).to_original(*span) for span in spans]``,
+    without folding the passage into a string or building its offset map: only the two ends of
+    each span are mapped back (verification maps two positions of a passage, not all of them).
+    """
+    pieces, places = _pieces(text, blocks, start, len(text) if end is None else end)
+    origins = _folder(mode).origins("".join(pieces))
+    for lo, hi in spans:
+        if not 0 <= lo < hi <= len(origins):
+            raise IndexError(f"span {lo}-{hi} is outside 0-{len(origins)}")
+    piece_ends = list(accumulate(len(piece) for piece in pieces))
+    mapped: list[tuple[int, int]] = []  # as _map_to_spans: (start, end) in ``text`` of each wanted position
+    for origin in origins[[position for lo, hi in spans for position in (lo, hi - 1)]].tolist():
+        k = bisect_right(piece_ends, origin)
+        piece_start, piece_end, replaced = places[k]
+        if replaced:
+            mapped.append((piece_start, piece_end))
+        else:
+            at = piece_start + origin - (piece_ends[k] - len(pieces[k]))
+            mapped.append((at, at + 1))
+    return [(mapped[2 * k][0], mapped[2 * k + 1][1]) for k in range(len(spans))]
 
 
 def _pieces(text: str, blocks: Sequence[Block], start: int, end: int) -> tuple[list[str], list[tuple[int, int, bool]]]:
