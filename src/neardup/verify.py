@@ -106,7 +106,7 @@ class Recoder:
         self.table[np.setdiff1d(np.arange(len(top)), top)] = top[top >= len(top)]
 
     def __call__(self, text: str) -> str:
-        return self.table[_codes(text)].tobytes().decode("utf-32-le", "surrogatepass")
+        return self.table.take(_codes(text)).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 _DIRECT = 256
