@@ -4,7 +4,8 @@ This is the only module that knows every stage. Reading and sketching run in wor
 a chunk of files at a time; what comes back per passage is small (its matching text, already
 encoded for the spill file, and a signature). Banding and union-find run in the parent; aligning
 candidate pairs, scoring cluster members and explaining clusters run on forked workers again
-(``_forked_map``). Offset maps are rebuilt only for the passages that end up in verified pairs.
+(``_forked_map``). Aligned spans are mapped back to the documents only for verified pairs, and
+only at their two ends (``normalize.to_original_spans``), never as a whole offset map.
 """
 
 from __future__ import annotations
