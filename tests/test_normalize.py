@@ -14,6 +14,7 @@ from neardup.normalize import (
     normalize_blocks,
     normalized_text,
     to_original_spans,
+    to_original_spans_many,
 )
 
 # Text shaped like the inputs: CJK, both widths of punctuation, Latin, digits, line breaks, and a
@@ -189,3 +190,19 @@ def test_spans_map_back_through_references_and_expansions() -> None:
         norm = normalize_blocks(html, [block], mode=mode)  # type: ignore[arg-type]
         spans = [(lo, hi) for lo in range(len(norm)) for hi in range(lo + 1, len(norm) + 1)]
         assert to_original_spans(html, [block], spans, mode=mode) == [norm.to_original(*s) for s in spans]  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(html_like(), st.lists(st.tuples(st.integers(0, 40), st.integers(1, 40)), max_size=3)),
+                max_size=5), st.sampled_from(["match", "diff"]))
+def test_passages_mapped_together_map_as_each_alone(
+    cases: list[tuple[tuple[str, list[Block], int, int], list[tuple[int, int]]]], mode: str
+) -> None:
+    batch = []
+    expected = []
+    for (text, blocks, start, end), spans in cases:
+        norm = normalize_blocks(text, blocks, start, end, mode=mode)  # type: ignore[arg-type]
+        inside = [(lo, hi) for lo, hi in spans if lo < hi <= len(norm)]
+        batch.append((text, blocks, start, end, inside))
+        expected.append([norm.to_original(lo, hi) for lo, hi in inside])
+    assert to_original_spans_many(batch, mode=mode) == expected  # type: ignore[arg-type]

@@ -26,7 +26,8 @@ import numpy.typing as npt
 
 from .models import Block, Edit, NormalizedText
 
-__all__ = ["FoldMode", "fold_text", "normalize", "normalize_blocks", "normalized_text", "to_original_spans"]
+__all__ = ["FoldMode", "fold_text", "normalize", "normalize_blocks", "normalized_text", "to_original_spans",
+           "to_original_spans_many"]
 
 FoldMode = Literal["match", "diff"]
 
@@ -210,22 +211,47 @@ def to_original_spans(
     without folding the passage into a string or building its offset map: only the two ends of
     each span are mapped back (verification maps two positions of a passage, not all of them).
     """
-    pieces, places = _pieces(text, blocks, start, len(text) if end is None else end)
-    origins = _folder(mode).origins("".join(pieces))
-    for lo, hi in spans:
-        if not 0 <= lo < hi <= len(origins):
-            raise IndexError(f"span {lo}-{hi} is outside 0-{len(origins)}")
-    piece_ends = list(accumulate(len(piece) for piece in pieces))
-    mapped: list[tuple[int, int]] = []  # as _map_to_spans: (start, end) in ``text`` of each wanted position
-    for origin in origins[[position for lo, hi in spans for position in (lo, hi - 1)]].tolist():
-        k = bisect_right(piece_ends, origin)
-        piece_start, piece_end, replaced = places[k]
-        if replaced:
-            mapped.append((piece_start, piece_end))
-        else:
-            at = piece_start + origin - (piece_ends[k] - len(pieces[k]))
-            mapped.append((at, at + 1))
-    return [(mapped[2 * k][0], mapped[2 * k + 1][1]) for k in range(len(spans))]
+    return to_original_spans_many([(text, blocks, start, end, spans)], mode=mode)[0]
+
+
+Wanted = tuple[str, Sequence[Block], int, int | None, Sequence[tuple[int, int]]]
+
+
+def to_original_spans_many(passages: Sequence[Wanted], *, mode: FoldMode = "match") -> list[list[tuple[int, int]]]:
+    """:func:`to_original_spans` of several ``(text, blocks, start, end, spans)`` at once.
+
+    Folding is per character, so the fold of the passages' pieces all joined is their folds
+    joined: one fold (a few numpy calls) serves them all, and each passage's folded characters
+    are found by where its pieces begin in the joined text.
+    """
+    cut = [_pieces(text, blocks, start, len(text) if end is None else end) for text, blocks, start, end, _ in passages]
+    joined = ["".join(pieces) for pieces, _ in cut]
+    bases = [0, *accumulate(len(j) for j in joined)]
+    origins = _folder(mode).origins("".join(joined))
+    firsts = np.searchsorted(origins, bases).tolist()  # folded characters before each passage
+    wanted: list[int] = []
+    for k, (*_, spans) in enumerate(passages):
+        length = firsts[k + 1] - firsts[k]
+        for lo, hi in spans:
+            if not 0 <= lo < hi <= length:
+                raise IndexError(f"span {lo}-{hi} is outside 0-{length}")
+            wanted += (firsts[k] + lo, firsts[k] + hi - 1)
+    at = iter(origins[wanted].tolist())
+    out: list[list[tuple[int, int]]] = []
+    for k, ((pieces, places), (*_, spans)) in enumerate(zip(cut, passages)):
+        piece_ends = list(accumulate(len(piece) for piece in pieces))
+        mapped: list[tuple[int, int]] = []  # as _map_to_spans: (start, end) in ``text`` of each wanted position
+        for _ in range(2 * len(spans)):
+            origin = next(at) - bases[k]
+            i = bisect_right(piece_ends, origin)
+            piece_start, piece_end, replaced = places[i]
+            if replaced:
+                mapped.append((piece_start, piece_end))
+            else:
+                position = piece_start + origin - (piece_ends[i] - len(pieces[i]))
+                mapped.append((position, position + 1))
+        out.append([(mapped[2 * i][0], mapped[2 * i + 1][1]) for i in range(len(spans))])
+    return out
 
 
 def _pieces(text: str, blocks: Sequence[Block], start: int, end: int) -> tuple[list[str], list[tuple[int, int, bool]]]:

@@ -30,7 +30,7 @@ from .config import Config
 from .index import signature_candidate_pairs
 from .ingest import SourceFile, discover, read_file
 from .models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
-from .normalize import normalized_text, to_original_spans
+from .normalize import Wanted, normalized_text, to_original_spans_many
 from .segment import segment
 from .sketch import signatures_and_sizes
 from .spill import SpilledDocuments, SpilledRows, SpilledTexts
@@ -331,13 +331,15 @@ class _PassageMaps:
         """Spans of passages' matching texts (by passage) mapped back to their documents. Only the
         ends of the spans are mapped, and passages are taken in document order: a document read
         from the spill file serves all its passages."""
-        out: dict[tuple[int, tuple[int, int]], tuple[int, int]] = {}
-        for pid in sorted(spans, key=lambda pid: (self.passages[pid].doc, pid)):
+        pids = sorted(spans, key=lambda pid: (self.passages[pid].doc, pid))
+        wanted: list[Wanted] = []
+        for pid in pids:
             p = self.passages[pid]
             doc = self.documents[p.doc]
-            wanted = list(dict.fromkeys(spans[pid]))
-            for span, original in zip(wanted, to_original_spans(doc.text, doc.blocks, wanted, p.start, p.end)):
-                out[pid, span] = original
+            wanted.append((doc.text, doc.blocks, p.start, p.end, list(dict.fromkeys(spans[pid]))))
+        out: dict[tuple[int, tuple[int, int]], tuple[int, int]] = {}
+        for pid, (*_, asked), mapped in zip(pids, wanted, to_original_spans_many(wanted)):
+            out.update(((pid, span), original) for span, original in zip(asked, mapped))
         return out
 
 
