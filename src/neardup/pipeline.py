@@ -5,7 +5,7 @@ a chunk of files at a time; what comes back per passage is small (its matching t
 encoded for the spill file, and a signature). Banding and union-find run in the parent; aligning
 candidate pairs, scoring cluster members and explaining clusters run on forked workers again
 (``_forked_map``). Aligned spans are mapped back to the documents only for verified pairs, and
-only at their two ends (``normalize.to_original_spans``), never as a whole offset map.
+only at their two ends (``normalize.to_original_spans_many``), never as whole offset maps.
 """
 
 from __future__ import annotations

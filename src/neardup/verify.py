@@ -89,10 +89,10 @@ class Recoder:
 
     rapidfuzz looks a character up in a flat table when its code is below 256 and in a hash map
     otherwise, once per character and 64-character block of the other text: on Chinese text the
-    hash maps take half the time of an alignment. An alignment depends only on which characters of
-    one text equal which of the other, and a permutation keeps exactly that, so recoded texts align
-    to the same runs as the originals (a test checks this); 256 common Chinese characters make
-    more than half of a Chinese text.
+    hash maps take nearly half the time of an alignment. An alignment depends only on which
+    characters of one text equal which of the other, and a permutation keeps exactly that, so
+    recoded texts align to the same runs as the originals (a test checks this); 256 common
+    Chinese characters make more than half of a Chinese text.
     """
 
     def __init__(self, sample: Iterable[str]) -> None:
