@@ -1,11 +1,21 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neardup.models import Block, Edit, NormalizedText
-from neardup.normalize import _simplify_each, _t2s, fold_text, normalize, normalize_blocks, normalized_text
+from neardup.normalize import (
+    _simplify_each,
+    _t2s,
+    fold_text,
+    normalize,
+    normalize_blocks,
+    normalized_text,
+    to_original_spans,
+    to_original_spans_many,
+)
 
 # Text shaped like the inputs: CJK, both widths of punctuation, Latin, digits, line breaks, and a
 # few characters whose NFKC form has several characters.
@@ -148,3 +158,51 @@ def test_multi_piece_blocks_fold_as_their_pieces_one_by_one(case: tuple[str, lis
         assert norm.text[i] in fold_text(text[s:e]) or any(
             (edit.start, edit.end) == (s, e) for block in blocks for edit in block.edits
         )
+
+
+@settings(max_examples=400, deadline=None)
+@given(html_like(), st.lists(st.tuples(st.integers(-2, 60), st.integers(-2, 60)), max_size=6),
+       st.sampled_from(["match", "diff"]))
+def test_spans_map_back_as_the_full_offset_map_maps_them(
+    case: tuple[str, list[Block], int, int], spans: list[tuple[int, int]], mode: str
+) -> None:
+    text, blocks, start, end = case
+    norm = normalize_blocks(text, blocks, start, end, mode=mode)  # type: ignore[arg-type]
+    # Every span of a short passage, else the drawn ones: those inside it must map as to_original
+    # maps them, and one outside must raise as to_original raises.
+    every = [(lo, hi) for lo in range(len(norm)) for hi in range(lo + 1, len(norm) + 1)] if len(norm) <= 12 else []
+    for wanted in (every, [s for s in spans if 0 <= s[0] < s[1] <= len(norm)]):
+        expected = [norm.to_original(lo, hi) for lo, hi in wanted]
+        assert to_original_spans(text, blocks, wanted, start, end, mode=mode) == expected  # type: ignore[arg-type]
+    for lo, hi in spans:
+        if not 0 <= lo < hi <= len(norm):
+            with pytest.raises(IndexError) as full:
+                norm.to_original(lo, hi)
+            with pytest.raises(IndexError) as ends_only:
+                to_original_spans(text, blocks, [(lo, hi)], start, end, mode=mode)  # type: ignore[arg-type]
+            assert str(ends_only.value) == str(full.value)
+
+
+def test_spans_map_back_through_references_and_expansions() -> None:
+    html = "<p>科技&amp;服<b>务</b>&#20013;İx</p>"
+    block = Block(3, len(html) - 4, edits=(Edit(5, 10, "&"), Edit(11, 14, ""), Edit(15, 19, ""), Edit(19, 27, "中")))
+    for mode in ("match", "diff"):
+        norm = normalize_blocks(html, [block], mode=mode)  # type: ignore[arg-type]
+        spans = [(lo, hi) for lo in range(len(norm)) for hi in range(lo + 1, len(norm) + 1)]
+        assert to_original_spans(html, [block], spans, mode=mode) == [norm.to_original(*s) for s in spans]  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(html_like(), st.lists(st.tuples(st.integers(0, 40), st.integers(1, 40)), max_size=3)),
+                max_size=5), st.sampled_from(["match", "diff"]))
+def test_passages_mapped_together_map_as_each_alone(
+    cases: list[tuple[tuple[str, list[Block], int, int], list[tuple[int, int]]]], mode: str
+) -> None:
+    batch = []
+    expected = []
+    for (text, blocks, start, end), spans in cases:
+        norm = normalize_blocks(text, blocks, start, end, mode=mode)  # type: ignore[arg-type]
+        inside = [(lo, hi) for lo, hi in spans if lo < hi <= len(norm)]
+        batch.append((text, blocks, start, end, inside))
+        expected.append([norm.to_original(lo, hi) for lo, hi in inside])
+    assert to_original_spans_many(batch, mode=mode) == expected  # type: ignore[arg-type]

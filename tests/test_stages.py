@@ -15,7 +15,7 @@ from neardup.models import Pair, Passage
 from neardup.normalize import normalize
 from neardup.sketch import signatures
 from neardup.tokenize import shingle_hashes, words
-from neardup.verify import align, verify_pair
+from neardup.verify import Recoder, align, verify_pair
 
 TEXT = "克拉玛依高新区深入实施创新驱动发展战略在全疆率先提出科技陪伴式服务理念为企业量身定制个性化方案"
 
@@ -87,6 +87,36 @@ def test_alignment_counts_only_real_runs() -> None:
     assert alignment.containment > 0.7
     unrelated = align(a, normalize("今天的天气很好我们去公园取得了很多成绩").text, min_run=4)
     assert unrelated.matched == 0
+
+
+# Few letters, so that texts share characters and runs; Latin, digits and a character below 256
+# are among them, as codes a recoder moves out of the way of frequent ones.
+_letters = st.sampled_from(list("的是发展科技服务企业中国新区a1ÿé") + ["\U00020000"])
+_texts = st.lists(_letters, max_size=300).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_texts, min_size=1, max_size=4), _texts, _texts, st.integers(1, 6))
+def test_recoded_texts_align_to_the_same_runs(sample: list[str], a: str, b: str, min_run: int) -> None:
+    recode = Recoder(sample)
+    recoded = recode(a)
+    assert len(recoded) == len(a) and recode.table[[ord(c) for c in sample[0]]].max(initial=0) < 256
+    assert sorted(np.unique(recode.table[: 1 << 18]).tolist()) == list(range(1 << 18))  # a permutation
+    assert align(a, b, min_run, recode=recode) == align(a, b, min_run)
+    # Near copies: one text edited a little, as the pairs verification sees.
+    edited = b[: len(b) // 3] + a + b[len(b) // 2:]
+    assert align(a, edited, min_run, recode=recode) == align(a, edited, min_run)
+
+
+def test_recoding_leaves_pairs_too_long_to_align_whole_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import neardup.verify as verify
+
+    def fail(text: str) -> str:
+        raise AssertionError("a text too long to align whole was recoded")
+
+    monkeypatch.setattr(verify, "_MAX_CELLS", 100)
+    text = normalize(TEXT * 2).text
+    assert align(text, text[5:], 4, recode=fail) == align(text, text[5:], 4)
 
 
 def test_contained_article_links_and_a_quoted_sentence_does_not() -> None:

@@ -15,8 +15,10 @@ and each folded character is mapped back through the piece it came from.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import accumulate
 from typing import Literal
 
 import numpy as np
@@ -24,7 +26,8 @@ import numpy.typing as npt
 
 from .models import Block, Edit, NormalizedText
 
-__all__ = ["FoldMode", "fold_text", "normalize", "normalize_blocks", "normalized_text"]
+__all__ = ["FoldMode", "fold_text", "normalize", "normalize_blocks", "normalized_text", "to_original_spans",
+           "to_original_spans_many"]
 
 FoldMode = Literal["match", "diff"]
 
@@ -100,21 +103,37 @@ class _Folder:
         self.table[cps] = [ord(f) if len(f) == 1 else _EXPANDS if f else _DROP for f in folds]
         self.expansions.update((cp, f) for cp, f in zip(cps, folds) if len(f) > 1)
 
+    def _lookup(self, codes: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.int32], bool]:
+        """The table's value for each of ``codes`` (learning those not seen before), and whether any expands."""
+        mapped = self.table.take(codes)
+        if mapped.min() >= _DROP:
+            return mapped, False
+        unknown = mapped == _UNKNOWN
+        if unknown.any():
+            self.learn(codes[unknown])
+            mapped = self.table.take(codes)
+        return mapped, bool((mapped == _EXPANDS).any())
+
     def fold(self, text: str) -> tuple[str, Index]:
         """``text`` folded, and for each folded character the index of the character of ``text`` it came from."""
         if not text:
             return "", _NO_INDEX
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        mapped = self.table[codes]
-        if mapped.min() < _DROP:  # characters not seen before, or ones that expand
-            unknown = mapped == _UNKNOWN
-            if unknown.any():
-                self.learn(codes[unknown])
-                mapped = self.table[codes]
-            if (mapped == _EXPANDS).any():
-                return self._fold_with_expansions(codes, mapped)
+        codes = _codes(text)
+        mapped, expands = self._lookup(codes)
+        if expands:
+            return self._fold_with_expansions(codes, mapped)
         keep = np.flatnonzero(mapped >= 0)
         return mapped[keep].astype(np.uint32).tobytes().decode("utf-32-le"), keep
+
+    def origins(self, text: str) -> Index:
+        """``fold(text)[1]`` without the folded string: where each folded character came from."""
+        if not text:
+            return _NO_INDEX
+        codes = _codes(text)
+        mapped, expands = self._lookup(codes)
+        if expands:
+            return self._fold_with_expansions(codes, mapped)[1]
+        return np.flatnonzero(mapped >= 0)
 
     def _fold_with_expansions(self, codes: npt.NDArray[np.uint32], mapped: npt.NDArray[np.int32]) -> tuple[str, Index]:
         expanding = np.flatnonzero(mapped == _EXPANDS)
@@ -127,6 +146,10 @@ class _Folder:
         for at, expansion in zip(firsts[expanding].tolist(), expansions):
             out[at:at + len(expansion)] = np.frombuffer(expansion.encode("utf-32-le"), dtype=np.uint32)
         return out.tobytes().decode("utf-32-le"), origin
+
+
+def _codes(text: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 _FOLDERS: dict[str, _Folder] = {}
@@ -173,6 +196,62 @@ def normalized_text(text: str, blocks: Sequence[Block], start: int = 0, end: int
     """``normalize_blocks(...).text`` without building the offset map (sketching needs only the text)."""
     pieces, _ = _pieces(text, blocks, start, len(text) if end is None else end)
     return _folder("match").fold("".join(pieces))[0]
+
+
+def to_original_spans(
+    text: str,
+    blocks: Sequence[Block],
+    spans: Sequence[tuple[int, int]],
+    start: int = 0,
+    end: int | None = None,
+    *,
+    mode: FoldMode = "match",
+) -> list[tuple[int, int]]:
+    """``[normalize_blocks(text, blocks, start, end, mode=mode).to_original(*span) for span in spans]``,
+    without folding the passage into a string or building its offset map: only the two ends of
+    each span are mapped back (verification maps two positions of a passage, not all of them).
+    """
+    return to_original_spans_many([(text, blocks, start, end, spans)], mode=mode)[0]
+
+
+Wanted = tuple[str, Sequence[Block], int, int | None, Sequence[tuple[int, int]]]
+
+
+def to_original_spans_many(passages: Sequence[Wanted], *, mode: FoldMode = "match") -> list[list[tuple[int, int]]]:
+    """:func:`to_original_spans` of several ``(text, blocks, start, end, spans)`` at once.
+
+    Folding is per character, so the fold of the passages' pieces all joined is their folds
+    joined: one fold (a few numpy calls) serves them all, and each passage's folded characters
+    are found by where its pieces begin in the joined text.
+    """
+    cut = [_pieces(text, blocks, start, len(text) if end is None else end) for text, blocks, start, end, _ in passages]
+    joined = ["".join(pieces) for pieces, _ in cut]
+    bases = [0, *accumulate(len(j) for j in joined)]
+    origins = _folder(mode).origins("".join(joined))
+    firsts = np.searchsorted(origins, bases).tolist()  # folded characters before each passage
+    wanted: list[int] = []
+    for k, (*_, spans) in enumerate(passages):
+        length = firsts[k + 1] - firsts[k]
+        for lo, hi in spans:
+            if not 0 <= lo < hi <= length:
+                raise IndexError(f"span {lo}-{hi} is outside 0-{length}")
+            wanted += (firsts[k] + lo, firsts[k] + hi - 1)
+    at = iter(origins[wanted].tolist())
+    out: list[list[tuple[int, int]]] = []
+    for k, ((pieces, places), (*_, spans)) in enumerate(zip(cut, passages)):
+        piece_ends = list(accumulate(len(piece) for piece in pieces))
+        mapped: list[tuple[int, int]] = []  # as _map_to_spans: (start, end) in ``text`` of each wanted position
+        for _ in range(2 * len(spans)):
+            origin = next(at) - bases[k]
+            i = bisect_right(piece_ends, origin)
+            piece_start, piece_end, replaced = places[i]
+            if replaced:
+                mapped.append((piece_start, piece_end))
+            else:
+                position = piece_start + origin - (piece_ends[i] - len(pieces[i]))
+                mapped.append((position, position + 1))
+        out.append([(mapped[2 * i][0], mapped[2 * i + 1][1]) for i in range(len(spans))])
+    return out
 
 
 def _pieces(text: str, blocks: Sequence[Block], start: int, end: int) -> tuple[list[str], list[tuple[int, int, bool]]]:

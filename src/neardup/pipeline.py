@@ -4,7 +4,8 @@ This is the only module that knows every stage. Reading and sketching run in wor
 a chunk of files at a time; what comes back per passage is small (its matching text, already
 encoded for the spill file, and a signature). Banding and union-find run in the parent; aligning
 candidate pairs, scoring cluster members and explaining clusters run on forked workers again
-(``_forked_map``). Offset maps are rebuilt only for the passages that end up in verified pairs.
+(``_forked_map``). Aligned spans are mapped back to the documents only for verified pairs, and
+only at their two ends (``normalize.to_original_spans_many``), never as whole offset maps.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import os
 import signal
 import time
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import islice
 from typing import Any, TypeVar
 
 import numpy as np
@@ -28,12 +30,12 @@ from .config import Config
 from .index import signature_candidate_pairs
 from .ingest import SourceFile, discover, read_file
 from .models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
-from .normalize import normalize_blocks, normalized_text
+from .normalize import Wanted, normalized_text, to_original_spans_many
 from .segment import segment
 from .sketch import signatures_and_sizes
 from .spill import SpilledDocuments, SpilledRows, SpilledTexts
 from .tokenize import shingle_hashes, shingle_hashes_many
-from .verify import prefilter
+from .verify import Recoder, prefilter
 
 __all__ = ["Progress", "SketchedFile", "scan", "sketch_documents"]
 
@@ -310,19 +312,35 @@ def scan(
     )
 
 
-class _OffsetMaps:
-    """Rebuilds a passage's normalised text with its offset map, on demand; keeps the most recent
-    (offset maps take 16 bytes per character: all of them would not fit a large scan)."""
+class _PassageMaps:
+    """What aligning pairs needs besides their texts: the passages and their documents, to map
+    aligned spans back to the documents, and a :class:`Recoder` for the texts (one per process,
+    learned from the first chunk of pairs it aligns)."""
 
-    def __init__(self, documents: Sequence[Document], passages: Sequence[Passage], keep: int = 2048) -> None:
+    def __init__(self, documents: Sequence[Document], passages: Sequence[Passage]) -> None:
         self.documents = documents
         self.passages = passages
-        self.get: Callable[[int], NormalizedText] = lru_cache(maxsize=keep)(self._build)
+        self._recoder: Recoder | None = None
 
-    def _build(self, pid: int) -> NormalizedText:
-        p = self.passages[pid]
-        doc = self.documents[p.doc]
-        return normalize_blocks(doc.text, doc.blocks, p.start, p.end)
+    def recoder(self, sample: Iterable[str]) -> Recoder:
+        if self._recoder is None:
+            self._recoder = Recoder(sample)
+        return self._recoder
+
+    def to_original(self, spans: dict[int, list[tuple[int, int]]]) -> dict[tuple[int, tuple[int, int]], tuple[int, int]]:
+        """Spans of passages' matching texts (by passage) mapped back to their documents. Only the
+        ends of the spans are mapped, and passages are taken in document order: a document read
+        from the spill file serves all its passages."""
+        pids = sorted(spans, key=lambda pid: (self.passages[pid].doc, pid))
+        wanted: list[Wanted] = []
+        for pid in pids:
+            p = self.passages[pid]
+            doc = self.documents[p.doc]
+            wanted.append((doc.text, doc.blocks, p.start, p.end, list(dict.fromkeys(spans[pid]))))
+        out: dict[tuple[int, tuple[int, int]], tuple[int, int]] = {}
+        for pid, (*_, asked), mapped in zip(pids, wanted, to_original_spans_many(wanted)):
+            out.update(((pid, span), original) for span, original in zip(asked, mapped))
+        return out
 
 
 # What the workers of a forked map read: the scan's texts, documents, passages... Set just before
@@ -356,27 +374,36 @@ def _align_chunk(chunk: npt.NDArray[np.int64]) -> list[Pair]:
     from .verify import verify_pair
 
     texts, maps, config = _shared()  # maps: one per process, kept across its chunks
-    out = []
-    for i, j in chunk.tolist():
-        a = NormalizedText(texts[i], _NO_MAP, _NO_MAP)
-        b = NormalizedText(texts[j], _NO_MAP, _NO_MAP)
-        alignment, linked = verify_pair(a, b, config)
+    rows = chunk.tolist()
+    text_of = {pid: texts[pid] for pid in sorted({pid for row in rows for pid in row})}
+    recode = lru_cache(maxsize=None)(maps.recoder(islice(text_of.values(), _RECODER_SAMPLE)))
+    linked = []
+    for i, j in rows:
+        a = NormalizedText(text_of[i], _NO_MAP, _NO_MAP)
+        b = NormalizedText(text_of[j], _NO_MAP, _NO_MAP)
+        alignment, link = verify_pair(a, b, config, recode=recode)
         span_a, span_b = alignment.span_a(), alignment.span_b()
-        if linked and span_a is not None and span_b is not None:
-            out.append(Pair(i, j, alignment.similarity, alignment.containment,
-                            maps.get(i).to_original(*span_a), maps.get(j).to_original(*span_b)))
-    return out
+        if link and span_a is not None and span_b is not None:
+            linked.append((i, j, alignment, span_a, span_b))
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for i, j, _, span_a, span_b in linked:
+        spans.setdefault(i, []).append(span_a)
+        spans.setdefault(j, []).append(span_b)
+    original = maps.to_original(spans)
+    return [Pair(i, j, alignment.similarity, alignment.containment, original[i, span_a], original[j, span_b])
+            for i, j, alignment, span_a, span_b in linked]
 
 
 def _verify(pairs: npt.NDArray[np.int64], texts: Sequence[str], documents: Sequence[Document],
             passages: Sequence[Passage], config: Config) -> list[Pair]:
     chunks = np.array_split(pairs, max(1, len(pairs) // 500)) if len(pairs) else []
     workers = config.workers if len(pairs) >= _PARALLEL_PAIRS_MIN else 1
-    results = _forked_map(_align_chunk, chunks, (texts, _OffsetMaps(documents, passages), config), workers)
+    results = _forked_map(_align_chunk, chunks, (texts, _PassageMaps(documents, passages), config), workers)
     return [pair for part in results for pair in part]
 
 
 _NO_MAP = np.empty(0, dtype=np.int64)
+_RECODER_SAMPLE = 256  # texts
 # Below these, starting a pool of forked workers costs more than it saves.
 _PARALLEL_PAIRS_MIN = 2000
 _PARALLEL_SCORE_MIN = 256

@@ -14,6 +14,7 @@ Scores (both in [0, 1]):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ from rapidfuzz.distance import LCSseq
 from .config import Config
 from .models import NormalizedText, Pair
 
-__all__ = ["Alignment", "align", "prefilter", "verify_pair", "verify_pairs"]
+__all__ = ["Alignment", "Recoder", "align", "prefilter", "verify_pair", "verify_pairs"]
 
 # Pairs whose LCS table would exceed this many cells are cropped to the region their shared
 # 8-grams point at first (the table costs cells/64 machine words of memory).
@@ -61,7 +62,7 @@ class Alignment:
 
 
 def _grams(text: str) -> npt.NDArray[np.uint64]:
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    codes = _codes(text).astype(np.uint64)
     n = len(codes) - _ANCHOR + 1
     if n <= 0:
         return np.empty(0, dtype=np.uint64)
@@ -82,8 +83,45 @@ def _crop(longer: str, shorter: str) -> tuple[int, int]:
     return max(0, int(hits[0]) - margin), min(len(longer), int(hits[-1]) + _ANCHOR + margin)
 
 
-def align(a: str, b: str, min_run: int = 4) -> Alignment:
-    """Align two matching texts; runs shorter than ``min_run`` are left out."""
+class Recoder:
+    """A permutation of code points that gives the most frequent characters of a sample the codes
+    below 256 (and theirs to the characters it moved).
+
+    rapidfuzz looks a character up in a flat table when its code is below 256 and in a hash map
+    otherwise, once per character and 64-character block of the other text: on Chinese text the
+    hash maps take nearly half the time of an alignment. An alignment depends only on which
+    characters of one text equal which of the other, and a permutation keeps exactly that, so
+    recoded texts align to the same runs as the originals (a test checks this); 256 common
+    Chinese characters make more than half of a Chinese text.
+    """
+
+    def __init__(self, sample: Iterable[str]) -> None:
+        codes = _codes("".join(sample))
+        counts = np.bincount(codes) if len(codes) else np.zeros(1, dtype=np.intp)
+        present = np.flatnonzero(counts)
+        top = present[np.argsort(-counts[present], kind="stable")][:_DIRECT].astype(np.int64)
+        self.table = np.arange(0x110000, dtype=np.uint32)
+        self.table[top] = np.arange(len(top))
+        # The codes below len(top) that no top character took go to the codes the top ones left.
+        self.table[np.setdiff1d(np.arange(len(top)), top)] = top[top >= len(top)]
+
+    def __call__(self, text: str) -> str:
+        return self.table.take(_codes(text)).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+_DIRECT = 256
+
+
+def _codes(text: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def align(a: str, b: str, min_run: int = 4, *, recode: Callable[[str], str] | None = None) -> Alignment:
+    """Align two matching texts; runs shorter than ``min_run`` are left out.
+
+    ``recode``, a :class:`Recoder` (or a cache of one), makes the same alignment faster; texts too
+    long to align whole are cropped by hashes of their own characters, never recoded.
+    """
     offset_a = offset_b = 0
     len_a, len_b = len(a), len(b)
     if len_a * len_b > _MAX_CELLS:
@@ -95,6 +133,8 @@ def align(a: str, b: str, min_run: int = 4) -> Alignment:
             b, offset_b = b[lo:hi], lo
         if len(a) * len(b) > _MAX_CELLS:
             return _anchor_alignment(a, b, offset_a, offset_b, min_run, len_a, len_b)
+    elif recode is not None:
+        a, b = recode(a), recode(b)
     runs = tuple(
         (op.src_start + offset_a, op.dest_start + offset_b, op.src_end - op.src_start)
         for op in LCSseq.opcodes(a, b)
@@ -151,9 +191,11 @@ def prefilter(
     return np.concatenate(keep)
 
 
-def verify_pair(a: NormalizedText, b: NormalizedText, config: Config) -> tuple[Alignment, bool]:
+def verify_pair(
+    a: NormalizedText, b: NormalizedText, config: Config, *, recode: Callable[[str], str] | None = None
+) -> tuple[Alignment, bool]:
     """Align two passages and say whether they link under ``config``'s thresholds."""
-    alignment = align(a.text, b.text, config.min_run)
+    alignment = align(a.text, b.text, config.min_run, recode=recode)
     linked = (
         alignment.containment >= config.threshold
         and alignment.similarity >= config.min_similarity
