@@ -143,6 +143,20 @@ def test_clusters_merge_neighbouring_sections_of_one_file() -> None:
     assert members == {("page.txt", 0, 20), ("post.txt", 0, 30)}
 
 
+def test_cluster_scores_are_the_same_with_a_recoder() -> None:
+    from neardup.cluster import draft_clusters, recoder_for, score_cluster
+
+    passages = [Passage(0, "a.txt", 0, 40, None), Passage(1, "b.txt", 0, 40, None), Passage(2, "c.txt", 0, 40, None)]
+    texts = [normalize(TEXT).text, normalize(TEXT.replace("企业", "公司")).text, normalize(TEXT[:-12]).text]
+    pairs = [Pair(0, 1, 0.9, 0.9, (0, 10), (0, 10)), Pair(1, 2, 0.9, 0.9, (0, 10), (0, 10))]
+    drafts = draft_clusters(passages, lambda pid: len(texts[pid]), pairs)
+    recode = recoder_for(drafts, texts)
+    assert max(recode.table[ord(c)] for c in texts[0]) < 256  # the recoder does move these texts' characters
+    plain = score_cluster(1, drafts[0], passages, texts, Config())
+    assert score_cluster(1, drafts[0], passages, texts, Config(), recode=recode) == plain
+    assert plain.members[1].containment < 1.0  # members that differ, so the alignments have work to do
+
+
 def test_config_rejects_out_of_range_values_naming_the_flag() -> None:
     with pytest.raises(ConfigError, match="--threshold"):
         Config(threshold=2)

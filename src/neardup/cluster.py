@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from itertools import islice
 from typing import Protocol
 from dataclasses import dataclass
 
 from .config import Config
 from .models import Cluster, Member, Pair, Passage, SpanRef
-from .verify import align
+from .verify import Recoder, align
 
-__all__ = ["ClusterDraft", "build_clusters", "components", "draft_clusters", "score_cluster"]
+__all__ = ["ClusterDraft", "build_clusters", "components", "draft_clusters", "recoder_for", "score_cluster"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +136,13 @@ def draft_clusters(
 
 
 def score_cluster(number: int, draft: ClusterDraft, passages: Sequence[Passage], texts: TextLookup,
-                  config: Config, aligned: Mapping[tuple[int, int], Pair] | None = None) -> Cluster:
+                  config: Config, aligned: Mapping[tuple[int, int], Pair] | None = None,
+                  recode: Callable[[str], str] | None = None) -> Cluster:
     """Cluster ``number`` (from 1) of :func:`draft_clusters`, every member scored against the canonical one.
 
     ``aligned``: verified pairs by (a, b). A one-passage member whose pair with a one-passage
     canonical member was verified in that order takes the pair's scores: verification ran the very
-    same alignment.
+    same alignment. ``recode``: a :class:`~neardup.verify.Recoder`, for faster (identical) alignments.
     """
     canonical = draft.members[0]
     canonical_text: str | None = None
@@ -155,7 +157,7 @@ def score_cluster(number: int, draft: ClusterDraft, passages: Sequence[Passage],
         else:
             if canonical_text is None:
                 canonical_text = "".join(texts[p] for p in canonical)
-            alignment = align("".join(texts[p] for p in member), canonical_text, config.min_run)
+            alignment = align("".join(texts[p] for p in member), canonical_text, config.min_run, recode=recode)
             similarity, containment = alignment.similarity, alignment.containment
         title = next((passages[p].title for p in member if passages[p].title), None)
         scored.append(Member(first.path, first.start, last.end, title, similarity, containment, member))
@@ -171,4 +173,15 @@ def build_clusters(
 ) -> list[Cluster]:
     """Group verified pairs into clusters with scored members."""
     drafts = draft_clusters(passages, lambda pid: len(texts[pid]), pairs)
-    return [score_cluster(number, draft, passages, texts, config) for number, draft in enumerate(drafts, 1)]
+    recode = recoder_for(drafts, texts)
+    return [score_cluster(number, draft, passages, texts, config, recode=recode)
+            for number, draft in enumerate(drafts, 1)]
+
+
+_RECODER_SAMPLE = 256  # texts
+
+
+def recoder_for(drafts: Sequence[ClusterDraft], texts: TextLookup) -> Recoder:
+    """A :class:`~neardup.verify.Recoder` learned from the first members' texts of ``drafts``."""
+    sample = (texts[pid] for draft in drafts for member in draft.members for pid in member)
+    return Recoder(islice(sample, _RECODER_SAMPLE))
