@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import __version__
-from .cluster import draft_clusters, score_cluster
+from .cluster import draft_clusters, recoder_for, score_cluster
 from .config import Config
 from .index import signature_candidate_pairs
 from .ingest import SourceFile, discover, read_file
@@ -268,6 +268,9 @@ def scan(
 
     survivors = signature_candidate_pairs(sigs, config.lsh_rows, config.bucket_cap, active=active, keep=keep,
                                           collisions=count)
+    # Signatures are 512 bytes a passage (the largest thing the scan holds) and nothing after
+    # banding reads them: dropped here, they are not in the workers forked for the later stages.
+    del sigs, keep
     seconds["index"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -327,7 +330,9 @@ class _PassageMaps:
             self._recoder = Recoder(sample)
         return self._recoder
 
-    def to_original(self, spans: dict[int, list[tuple[int, int]]]) -> dict[tuple[int, tuple[int, int]], tuple[int, int]]:
+    def to_original(
+        self, spans: dict[int, list[tuple[int, int]]]
+    ) -> dict[tuple[int, tuple[int, int]], tuple[int, int]]:
         """Spans of passages' matching texts (by passage) mapped back to their documents. Only the
         ends of the spans are mapped, and passages are taken in document order: a document read
         from the spill file serves all its passages."""
@@ -418,7 +423,10 @@ def _ranges(count: int, workers: int) -> list[tuple[int, int]]:
 
 def _score_range(bounds: tuple[int, int]) -> list[Cluster]:
     drafts, passages, texts, config, aligned = _shared()
-    return [score_cluster(k + 1, drafts[k], passages, texts, config, aligned) for k in range(*bounds)]
+    mine = drafts[bounds[0]:bounds[1]]
+    recode = recoder_for(mine, texts)
+    return [score_cluster(k, draft, passages, texts, config, aligned, recode)
+            for k, draft in enumerate(mine, bounds[0] + 1)]
 
 
 def _cluster(passages: Sequence[Passage], texts: Sequence[str], lengths: Sequence[int], verified: Sequence[Pair],
