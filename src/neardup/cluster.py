@@ -178,10 +178,7 @@ def build_clusters(
             for number, draft in enumerate(drafts, 1)]
 
 
-_RECODER_SAMPLE = 256  # texts
-
-
 def recoder_for(drafts: Sequence[ClusterDraft], texts: TextLookup) -> Recoder:
     """A :class:`~neardup.verify.Recoder` learned from the first members' texts of ``drafts``."""
     sample = (texts[pid] for draft in drafts for member in draft.members for pid in member)
-    return Recoder(islice(sample, _RECODER_SAMPLE))
+    return Recoder(islice(sample, Recoder.SAMPLE))

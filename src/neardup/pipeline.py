@@ -381,7 +381,7 @@ def _align_chunk(chunk: npt.NDArray[np.int64]) -> list[Pair]:
     texts, maps, config = _shared()  # maps: one per process, kept across its chunks
     rows = chunk.tolist()
     text_of = {pid: texts[pid] for pid in sorted({pid for row in rows for pid in row})}
-    recode = lru_cache(maxsize=None)(maps.recoder(islice(text_of.values(), _RECODER_SAMPLE)))
+    recode = lru_cache(maxsize=None)(maps.recoder(islice(text_of.values(), Recoder.SAMPLE)))
     linked = []
     for i, j in rows:
         a = NormalizedText(text_of[i], _NO_MAP, _NO_MAP)
@@ -408,7 +408,6 @@ def _verify(pairs: npt.NDArray[np.int64], texts: Sequence[str], documents: Seque
 
 
 _NO_MAP = np.empty(0, dtype=np.int64)
-_RECODER_SAMPLE = 256  # texts
 # Below these, starting a pool of forked workers costs more than it saves.
 _PARALLEL_PAIRS_MIN = 2000
 _PARALLEL_SCORE_MIN = 256

@@ -95,6 +95,8 @@ class Recoder:
     Chinese characters make more than half of a Chinese text.
     """
 
+    SAMPLE = 256  # texts to learn from: enough to rank a few hundred common characters
+
     def __init__(self, sample: Iterable[str]) -> None:
         codes = _codes("".join(sample))
         counts = np.bincount(codes) if len(codes) else np.zeros(1, dtype=np.intp)
