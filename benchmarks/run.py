@@ -9,8 +9,8 @@
 Every figure comes from one run on one machine: speed is reported as ratios against the baseline
 measured in the same run (these machines are shared and noisy), never asserted. In full mode each
 reference is measured twice, around what it is compared with (the baseline before and after all
-modes, jieba alone right before and after the jieba mode), and the ratios use the faster run of the
-two, so a slow phase of the host cannot flatter them. The run fails
+modes, jieba and rjieba alone right before and after their modes), and the ratios use the faster
+run of the two, so a slow phase of the host cannot flatter them. The run fails
 (exit 1) only when a benchmark breaks or quality on the labelled corpus regresses below the floors
 in ``QUALITY_FLOORS``.
 
