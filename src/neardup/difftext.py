@@ -26,7 +26,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from .errors import InputError
 from .models import Block, Edit
-from .normalize import fold_text, normalize_blocks
+from .normalize import code_points, fold_text, normalize_blocks
 
 __all__ = [
     "Confusions",
@@ -273,7 +273,7 @@ class DiffText:
         # by its two characters.
         self.units_apart = bool((self.ends > self.starts).all() and (self.starts[1:] >= self.ends[:-1]).all())
         # Code points of the span, to compare aligned characters all at once.
-        self.codes = np.frombuffer(text[lo:hi].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        self.codes = code_points(text[lo:hi])
 
     def _drop_heading_marks(self, block: Block) -> Block:
         """Record where headings are; Markdown ``##`` marks become markup so they never count as text."""

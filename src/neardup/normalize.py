@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from .models import Block, Edit, NormalizedText
 
-__all__ = ["FoldMode", "fold_text", "normalize", "normalize_blocks", "normalized_text", "to_original_spans",
+__all__ = ["FoldMode", "code_points", "fold_text", "normalize", "normalize_blocks", "normalized_text", "to_original_spans",
            "to_original_spans_many"]
 
 FoldMode = Literal["match", "diff"]
@@ -118,7 +118,7 @@ class _Folder:
         """``text`` folded, and for each folded character the index of the character of ``text`` it came from."""
         if not text:
             return "", _NO_INDEX
-        codes = _codes(text)
+        codes = code_points(text)
         mapped, expands = self._lookup(codes)
         if expands:
             return self._fold_with_expansions(codes, mapped)
@@ -129,7 +129,7 @@ class _Folder:
         """``fold(text)[1]`` without the folded string: where each folded character came from."""
         if not text:
             return _NO_INDEX
-        codes = _codes(text)
+        codes = code_points(text)
         mapped, expands = self._lookup(codes)
         if expands:
             return self._fold_with_expansions(codes, mapped)[1]
@@ -144,11 +144,12 @@ class _Folder:
         out = np.repeat(mapped.astype(np.uint32), counts)
         firsts = np.cumsum(counts) - counts
         for at, expansion in zip(firsts[expanding].tolist(), expansions):
-            out[at:at + len(expansion)] = np.frombuffer(expansion.encode("utf-32-le"), dtype=np.uint32)
+            out[at:at + len(expansion)] = code_points(expansion)
         return out.tobytes().decode("utf-32-le"), origin
 
 
-def _codes(text: str) -> npt.NDArray[np.uint32]:
+def code_points(text: str) -> npt.NDArray[np.uint32]:
+    """The code points of ``text`` as an array, lone surrogates included (one encode, no Python loop)."""
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 

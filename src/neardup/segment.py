@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .models import Document, Passage
-from .normalize import normalize
+from .normalize import code_points, normalize
 
 __all__ = ["segment"]
 
@@ -159,7 +159,7 @@ def _section_trigrams(lines: list[_Line], ordered: list[int], sections: set[int]
     # where each section begins and ends in the folded text
     folded_begins = np.searchsorted(folded.starts, begins).tolist()
     folded_ends = np.searchsorted(folded.starts, ends).tolist()
-    codes = np.frombuffer(folded.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    codes = code_points(folded.text).astype(np.int64)
     trigrams = (codes[:-2] << 42) | (codes[1:-1] << 21) | codes[2:]  # trigrams[i] starts at character i
     return {k: _distinct(trigrams[lo:max(lo, hi - 2)])  # the trigrams wholly inside the section
             for k, lo, hi in zip(wanted, folded_begins, folded_ends)}

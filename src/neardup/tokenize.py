@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from .config import Config
 from .errors import MissingDependencyError
+from .normalize import code_points
 
 __all__ = ["WORD_HASH_VERSION", "ShingleHashes", "shingle_hashes", "shingle_hashes_many", "tokenizer_fingerprint", "words"]
 
@@ -79,7 +80,7 @@ def _word_hashes(tokens: list[str]) -> npt.NDArray[np.uint64]:
     if not tokens:
         return np.empty(0, dtype=np.uint64)
     joined = "\0".join(tokens)
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    codes = code_points(joined).astype(np.uint64)
     ends = np.flatnonzero(codes == 0)
     ends = np.append(ends, len(codes))
     starts = np.empty_like(ends)
@@ -139,7 +140,7 @@ def shingle_hashes_many(texts: Sequence[str], config: Config) -> list[ShingleHas
     per passage, took as long as hashing itself on passages of a thousand characters.
     """
     if config.tokenizer == "char":
-        units = _char_codes("".join(texts))
+        units = code_points("".join(texts)).astype(np.uint64)
         counts = [len(text) for text in texts]
         k = config.char_ngram
     else:
@@ -160,7 +161,3 @@ def shingle_hashes_many(texts: Sequence[str], config: Config) -> list[ShingleHas
             out.append(_combine(units[start:start + count], k))
         start += count
     return out
-
-
-def _char_codes(text: str) -> npt.NDArray[np.uint64]:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)

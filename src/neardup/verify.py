@@ -23,6 +23,7 @@ from rapidfuzz.distance import LCSseq
 
 from .config import Config
 from .models import NormalizedText, Pair
+from .normalize import code_points
 
 __all__ = ["Alignment", "Recoder", "align", "prefilter", "verify_pair", "verify_pairs"]
 
@@ -62,7 +63,7 @@ class Alignment:
 
 
 def _grams(text: str) -> npt.NDArray[np.uint64]:
-    codes = _codes(text).astype(np.uint64)
+    codes = code_points(text).astype(np.uint64)
     n = len(codes) - _ANCHOR + 1
     if n <= 0:
         return np.empty(0, dtype=np.uint64)
@@ -98,7 +99,7 @@ class Recoder:
     SAMPLE = 256  # texts to learn from: enough to rank a few hundred common characters
 
     def __init__(self, sample: Iterable[str]) -> None:
-        codes = _codes("".join(sample))
+        codes = code_points("".join(sample))
         counts = np.bincount(codes) if len(codes) else np.zeros(1, dtype=np.intp)
         present = np.flatnonzero(counts)
         top = present[np.argsort(-counts[present], kind="stable")][:_DIRECT].astype(np.int64)
@@ -108,14 +109,10 @@ class Recoder:
         self.table[np.setdiff1d(np.arange(len(top)), top)] = top[top >= len(top)]
 
     def __call__(self, text: str) -> str:
-        return self.table.take(_codes(text)).tobytes().decode("utf-32-le", "surrogatepass")
+        return self.table.take(code_points(text)).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 _DIRECT = 256
-
-
-def _codes(text: str) -> npt.NDArray[np.uint32]:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def align(a: str, b: str, min_run: int = 4, *, recode: Callable[[str], str] | None = None) -> Alignment:
