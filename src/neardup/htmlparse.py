@@ -36,7 +36,7 @@ import html as _html
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Protocol
+from typing import Final
 
 __all__ = [
     "BLOCK", "CAPTION", "DATA", "END", "HEADINGS", "HIDE", "PARA", "PageTree", "Piece", "REFERENCE",
@@ -46,23 +46,24 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # Tags
 
-_VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
-_HIDDEN = frozenset(
+_VOID: Final = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
+_HIDDEN: Final = frozenset(
     "head title script style noscript template iframe object svg math canvas textarea select"
     " button audio video noembed noframes datalist".split()
 )
-HEADINGS = {f"h{n}": n for n in range(1, 7)}
-BLOCK = frozenset(
+HEADINGS: Final = {f"h{n}": n for n in range(1, 7)}
+BLOCK: Final = frozenset(
     "address article aside blockquote body caption center dd details dialog dir div dl dt"
     " fieldset figcaption figure footer form frameset head header hgroup hr html legend li main"
     " menu nav ol p pre section summary table tbody td tfoot th thead title tr ul".split()
 ) | frozenset(HEADINGS)
 # A paragraph-like element is the paragraph itself; its parent is what its text scores for.
-PARA = frozenset("p pre td th li dd dt blockquote figcaption caption address summary legend".split())
-PARA |= frozenset(HEADINGS)
-_CLOSES_P = BLOCK - {"body", "html", "head", "title", "caption", "td", "th", "tr", "tbody", "thead", "tfoot"}
+PARA: Final = frozenset(
+    "p pre td th li dd dt blockquote figcaption caption address summary legend".split()
+) | frozenset(HEADINGS)
+_CLOSES_P: Final = BLOCK - {"body", "html", "head", "title", "caption", "td", "th", "tr", "tbody", "thead", "tfoot"}
 # What a start tag closes when it is the nearest enclosing block (as browsers do).
-_CLOSERS: dict[str, frozenset[str]] = {tag: frozenset({"p"}) for tag in _CLOSES_P}
+_CLOSERS: Final[dict[str, frozenset[str]]] = {tag: frozenset({"p"}) for tag in _CLOSES_P}
 _CLOSERS.update(
     li=frozenset({"p", "li"}),
     dt=frozenset({"p", "dt", "dd"}),
@@ -72,16 +73,16 @@ _CLOSERS.update(
     tr=frozenset({"p", "td", "th", "tr"}),
     **{h: frozenset({"p", *HEADINGS}) for h in HEADINGS},
 )
-_HEAD_OK = frozenset("base basefont bgsound link meta noscript script style template title".split())
-_NEVER_UNLIKELY = frozenset("html body main article".split())
-_DOCUMENT_TAGS = frozenset(("html", "body", "head"))
-_AUTOLINK = re.compile(r"<(?:https?|ftp)://[^\s<>]*>|<mailto:[^\s<>]*>", re.I)
-_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
+_HEAD_OK: Final = frozenset("base basefont bgsound link meta noscript script style template title".split())
+_NEVER_UNLIKELY: Final = frozenset("html body main article".split())
+_DOCUMENT_TAGS: Final = frozenset(("html", "body", "head"))
+_AUTOLINK: Final = re.compile(r"<(?:https?|ftp)://[^\s<>]*>|<mailto:[^\s<>]*>", re.I)
+_DISPLAY_NONE: Final = re.compile(r"display\s*:\s*none", re.I)
 
 # ---------------------------------------------------------------------------------------------
 # Class and id hints
 
-_STRONG_NEG = frozenset(
+_STRONG_NEG: Final = frozenset(
     """ad ads adv advert advertisement adsense banner breadcrumb breadcrumbs bread crumb crumbs
     comment comments cmt pinglun tie reply replies copyright footer foot header nav navbar
     navigation menu related relate relevant xgxw recommend recommended recom tuijian hot hotnews
@@ -89,25 +90,27 @@ _STRONG_NEG = frozenset(
     register signin tool tools toolbar sponsor popup modal qr qrcode erweima pager pagination
     subscribe widget extra disclaimer statement shengming logo""".split()
 )
-_WEAK_NEG = frozenset(
+_WEAK_NEG: Final = frozenset(
     "info meta author time date source about byline tag tags keyword keywords function operate bottom".split()
 )
-_POSITIVE = frozenset(
+_POSITIVE: Final = frozenset(
     """article articles content contents centent main text txt body post entry story detail
     details rich trs editor artibody zw zhengwen con cont""".split()
 )
-_NEG_AFFIX = (
+_NEG_AFFIX: Final = (
     "hot", "nav", "share", "comment", "related", "recommend", "rank", "menu", "footer", "sidebar", "banner",
     "breadcrumb", "copyright",
 )  # fmt: skip
-_CAPTION_WORDS = frozenset(
+_CAPTION_WORDS: Final = frozenset(
     "caption figcaption pictext pictxt imgtxt imgtext picdesc imgdesc imgdescr picnote".split()
 )
-_PICTURE = frozenset("pic img image photo picture figure".split())
-_CAPTION_PART = frozenset("txt text desc descr note title info intro".split())
-UNLIKELY, CAPTION, HIDE = 1, 2, 4
+_PICTURE: Final = frozenset("pic img image photo picture figure".split())
+_CAPTION_PART: Final = frozenset("txt text desc descr note title info intro".split())
+UNLIKELY: Final = 1
+CAPTION: Final = 2
+HIDE: Final = 4
 # Flags that an element takes from its tag alone.
-_TAG_FLAGS = {
+_TAG_FLAGS: Final = {
     **dict.fromkeys(_HIDDEN, HIDE),
     **dict.fromkeys("nav header footer aside menu".split(), UNLIKELY),
     "figcaption": CAPTION,
@@ -148,22 +151,26 @@ def _hints(cls: str, ident: str) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 # Lexer
 
-DATA, START, START_END, END, REFERENCE = range(5)
+DATA: Final = 0
+START: Final = 1
+START_END: Final = 2
+END: Final = 3
+REFERENCE: Final = 4
 Token = tuple[int, int, int, str]  # kind, start, end, lower-cased tag name ("" for data and references)
 
 # HTMLParser's tagfind_tolerant and attrfind_tolerant (captures: name, "=" and value, value); the
 # master pattern chains them, and the slow path uses its locatestarttagend_tolerant.
-_TAG_NAME = r"[a-zA-Z][^\t\n\r\f />\x00]*"
-_TAG_TAIL = r"(?:\s|/(?!>))*"
-_ATTRIBUTE_NAME = r"""(?<=['"\s/])[^\s/>][^\s/=>]*"""
-_ATTRIBUTE_VALUE = r"""'[^']*'|"[^"]*"|(?!['"])[^>\s]*"""
-_ATTRIBUTE_FIND = re.compile(rf"({_ATTRIBUTE_NAME})(\s*=+\s*({_ATTRIBUTE_VALUE}))?{_TAG_TAIL}")
-_TAG_NAME_AND_TAIL = re.compile(f"({_TAG_NAME}){_TAG_TAIL}")
-_LOCATE_START_TAG_END = re.compile(
+_TAG_NAME: Final = r"[a-zA-Z][^\t\n\r\f />\x00]*"
+_TAG_TAIL: Final = r"(?:\s|/(?!>))*"
+_ATTRIBUTE_NAME: Final = r"""(?<=['"\s/])[^\s/>][^\s/=>]*"""
+_ATTRIBUTE_VALUE: Final = r"""'[^']*'|"[^"]*"|(?!['"])[^>\s]*"""
+_ATTRIBUTE_FIND: Final = re.compile(rf"({_ATTRIBUTE_NAME})(\s*=+\s*({_ATTRIBUTE_VALUE}))?{_TAG_TAIL}")
+_TAG_NAME_AND_TAIL: Final = re.compile(f"({_TAG_NAME}){_TAG_TAIL}")
+_LOCATE_START_TAG_END: Final = re.compile(
     rf"<{_TAG_NAME}(?:[\s/]*(?:{_ATTRIBUTE_NAME}(?:\s*=+\s*(?:{_ATTRIBUTE_VALUE})\s*)?{_TAG_TAIL})*)?\s*"
 )
 # Every alternative starts with a literal "<" or "&", which lets the regex engine skip text fast.
-_MARKUP = re.compile(
+_MARKUP: Final = re.compile(
     r"<(?:"
     # a start tag whose attributes read to its ">" (atomic, so that one which does not is left
     # whole to the slow path instead of being re-split by backtracking)
@@ -177,26 +184,38 @@ _MARKUP = re.compile(
     r"|&(?:(?:#(?:[0-9]+|[xX][0-9a-fA-F]+)(?![0-9a-fA-F])|[a-zA-Z][-.a-zA-Z0-9]*)(?P<reference>;?)|(?P<lone_amp>))",
     re.S,
 )
-_RAW_TEXT_END = {tag: re.compile(rf"</\s*{tag}\s*>", re.I) for tag in ("script", "style")}
-_DECLARATION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*\s*")
-_MARKED_SECTION_END = {
+_RAW_TEXT_END: Final = {tag: re.compile(rf"</\s*{tag}\s*>", re.I) for tag in ("script", "style")}
+_DECLARATION_NAME: Final = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*\s*")
+_MARKED_SECTION_END: Final = {
     **dict.fromkeys(("temp", "cdata", "ignore", "include", "rcdata"), re.compile(r"]\s*]\s*>")),
     **dict.fromkeys(("if", "else", "endif"), re.compile(r"]\s*>")),
 }
 _unescape = lru_cache(maxsize=4096)(_html.unescape)
 
 
-class TokenHandler(Protocol):
-    """What the lexer calls, token by token (as HTMLParser calls its handle_* methods)."""
+class TokenHandler:
+    """What the lexer calls, token by token (as HTMLParser calls its handle_* methods).
 
-    def handle_data(self, s: int, e: int) -> None: ...
-    def handle_starttag(self, name: str, s: int, e: int) -> None: ...
-    def handle_startendtag(self, name: str, s: int, e: int) -> None: ...
-    def handle_endtag(self, name: str, s: int, e: int) -> None: ...
-    def handle_reference(self, s: int, e: int) -> None: ...
+    A base class rather than a Protocol: compiled (setup.py), the lexer then calls the handlers
+    through a method table instead of as Python objects."""
+
+    def handle_data(self, s: int, e: int) -> None:
+        raise NotImplementedError
+
+    def handle_starttag(self, name: str, s: int, e: int) -> None:
+        raise NotImplementedError
+
+    def handle_startendtag(self, name: str, s: int, e: int) -> None:
+        raise NotImplementedError
+
+    def handle_endtag(self, name: str, s: int, e: int) -> None:
+        raise NotImplementedError
+
+    def handle_reference(self, s: int, e: int) -> None:
+        raise NotImplementedError
 
 
-class _TokenList:
+class _TokenList(TokenHandler):
     """A :class:`TokenHandler` that keeps the tokens as tuples."""
 
     def __init__(self) -> None:
@@ -236,18 +255,15 @@ def lex(src: str, start: int, stop: int, handler: TokenHandler) -> None:
     The tree builder takes the tokens this way: no generator to resume and no tuple per token.
     """
     search = _MARKUP.search
-    data, start_tag, end_tag, reference = (
-        handler.handle_data, handler.handle_starttag, handler.handle_endtag, handler.handle_reference
-    )  # fmt: skip
     pos = start
     while pos < stop:
         m = search(src, pos, stop)
         if m is None:
-            data(pos, stop)
+            handler.handle_data(pos, stop)
             return
         s, e = m.span()
         if s > pos:
-            data(pos, s)
+            handler.handle_data(pos, s)
         pos = e
         group = m.lastgroup
         if group == "close":
@@ -255,13 +271,13 @@ def lex(src: str, start: int, stop: int, handler: TokenHandler) -> None:
             if m["close"]:
                 handler.handle_startendtag(name, s, e)
                 continue
-            start_tag(name, s, e)
+            handler.handle_starttag(name, s, e)
             if name in _RAW_TEXT_END:
                 pos = _raw_text(src, e, stop, name, handler)
         elif group == "reference":
-            reference(s, e)
+            handler.handle_reference(s, e)
         elif group == "end" or group == "loose_end":
-            end_tag(m[group].lower(), s, e)
+            handler.handle_endtag(m[group].lower(), s, e)
         elif group == "lone_lt" or group == "lone_amp":
             pos = _slow(src, s, stop, handler)
         # anything else is markup that carries nothing
@@ -389,7 +405,7 @@ def attributes(src: str, start: int, end: int) -> list[tuple[str, str | None]]:
 # Tree building
 
 Piece = tuple[int, int, str | None, bool]  # raw start, end, replacement (None: literal), in a link
-_NEVER = 1 << 62
+_NEVER: Final = 1 << 62
 
 
 def parse_tree(src: str, start: int, stop: int) -> PageTree:
@@ -419,7 +435,7 @@ def _opens_tag(char: str) -> bool:
     return char.isascii() and char.isalpha() or char in ("/", "!", "?")
 
 
-class PageTree:
+class PageTree(TokenHandler):
     """Tokens → an element table (parent, tag, hints) and runs of text pieces.
 
     Elements are numbered in document order from the root (0), so a parent always comes before

@@ -36,6 +36,8 @@ yields its non-furniture lines, and only a page with no visible text yields no b
 
 from __future__ import annotations
 
+from typing import Final
+
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -94,8 +96,8 @@ def extract_article(html: str, *, start: int = 0, end: int | None = None) -> Htm
 # ---------------------------------------------------------------------------------------------
 # Tags
 
-_CLEANABLE = frozenset("div section ul ol dl table form aside nav header footer center fieldset figure".split())
-_TAG_SCORE = {"div": 5, "article": 5, "section": 3, "main": 3, "pre": 3, "td": 3, "blockquote": 3}
+_CLEANABLE: Final = frozenset("div section ul ol dl table form aside nav header footer center fieldset figure".split())
+_TAG_SCORE: Final = {"div": 5, "article": 5, "section": 3, "main": 3, "pre": 3, "td": 3, "blockquote": 3}
 _TAG_SCORE.update({t: -3 for t in "address ol ul dl dd dt li form".split()})
 _TAG_SCORE.update({t: -5 for t in [*HEADINGS, "th"]})
 
@@ -103,13 +105,13 @@ _TAG_SCORE.update({t: -5 for t in [*HEADINGS, "th"]})
 # ---------------------------------------------------------------------------------------------
 # Lines and runs
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
-_PUNCT = "，。、；：！？,;"
-_PUNCT_CHAR = re.compile(f"[{_PUNCT}]")  # one scan instead of a str.count per mark
-_WORDY = re.compile(r"[^\W_]")
-_MIN_PARA = 10  # size below which a run is a label, not a paragraph
-_SHARES = (1, 2, 6, 9, 12)  # what a paragraph's gain is divided by at each level above it
-_ENOUGH = 80  # size of a first-pass article that needs no second opinion
+_CJK_RUN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+_PUNCT: Final = "，。、；：！？,;"
+_PUNCT_CHAR: Final = re.compile(f"[{_PUNCT}]")  # one scan instead of a str.count per mark
+_WORDY: Final = re.compile(r"[^\W_]")
+_MIN_PARA: Final = 10  # size below which a run is a label, not a paragraph
+_SHARES: Final = (1, 2, 6, 9, 12)  # what a paragraph's gain is divided by at each level above it
+_ENOUGH: Final = 80  # size of a first-pass article that needs no second opinion
 
 
 @dataclass(slots=True)
@@ -254,7 +256,7 @@ def _edits(run: _Run, start: int, end: int) -> tuple[Edit, ...]:
 # ---------------------------------------------------------------------------------------------
 # Furniture lines
 
-_FURNITURE_START = re.compile(
+_FURNITURE_START: Final = re.compile(
     r"^[\s（(【\[〔<《]*(?:"
     r"责任编辑|责编|值班编辑|编辑|主编|校对|审核|审校|审签|终审|监制|策划|统筹|出品|美编|"
     r"来源|文章来源|稿件来源|新闻来源|本文来源|信息来源|消息来源|图片来源|图源|视频来源|本文转自|转自|"
@@ -263,17 +265,17 @@ _FURNITURE_START = re.compile(
     r"免责声明|特别声明|版权声明|上一篇|下一篇|本文链接|原文链接"
     r")\s*[:：]"
 )
-_FURNITURE_ANY = re.compile(
+_FURNITURE_ANY: Final = re.compile(
     r"公网安备|版权所有|©|违法和不良信息举报|"
     r"网友评论仅供|评论仅供其表达|不代表本站|本站同意其观点|转载请注明|禁止转载|未经授权.{0,8}转载|"
     r"责任编辑\s*[:：]|责编\s*[:：]|分享到\s*[:：]|【纠错】"
 )
 # The words that need IGNORECASE, which makes a search try every position; each holds a "p" or
 # an "r" (no other character folds to either), so a plain search for those rules most lines out.
-_FURNITURE_ANY_CASELESS = re.compile(r"ICP证|ICP备|Copyright|All Rights Reserved", re.I)
-_P_OR_R = re.compile("[PRpr]")
-_SOURCE_ANYWHERE = re.compile(r"来源\s*[:：]|作者\s*[:：]")
-_LABELS = sorted(
+_FURNITURE_ANY_CASELESS: Final = re.compile(r"ICP证|ICP备|Copyright|All Rights Reserved", re.I)
+_P_OR_R: Final = re.compile("[PRpr]")
+_SOURCE_ANYWHERE: Final = re.compile(r"来源\s*[:：]|作者\s*[:：]")
+_LABELS: Final = sorted(
     """相关新闻 相关阅读 相关推荐 相关文章 相关链接 相关报道 相关专题 热门推荐 推荐阅读 延伸阅读 猜你喜欢
     为你推荐 热点新闻 热门新闻 热门文章 热点推荐 今日热点 24小时热榜 24小时排行 热榜 排行榜 点击排行
     精彩推荐 精彩图片 更多精彩 查看更多 加载更多 更多 网友评论 最新评论 热门评论 全部评论 我要评论
@@ -283,18 +285,18 @@ _LABELS = sorted(
     key=len,
     reverse=True,
 )
-_LABEL = re.compile("|".join(map(re.escape, _LABELS)), re.I)
-_DATE = re.compile(
+_LABEL: Final = re.compile("|".join(map(re.escape, _LABELS)), re.I)
+_DATE: Final = re.compile(
     r"(?<!\d)((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
     r"(?:\s*(\d{1,2})[:：](\d\d)(?:[:：](\d\d))?)?"
 )
-_SEPARATORS = re.compile(r"[\s|｜/·•,，、:：>》»<《\-—_【】\[\]（）()]+|[（(]\d+[)）]")
+_SEPARATORS: Final = re.compile(r"[\s|｜/·•,，、:：>》»<《\-—_【】\[\]（）()]+|[（(]\d+[)）]")
 # Every character that a label (in any case), a date or a separator can consist of.
-_NOT_LABEL_DATE_OR_SEPARATOR = re.compile(
+_NOT_LABEL_DATE_OR_SEPARATOR: Final = re.compile(
     "[^\\s\\d" + re.escape("".join(sorted({c for label in _LABELS for c in label + label.lower() + label.upper()})))
     + re.escape("-/.年月日:：|｜/·•,，、>》»<《—_【】[]（）()") + "]"
 )
-_MD_LINK = re.compile(r"!?\[[^\]\n]*\]\([^)\s]*\)|<(?:https?|ftp)://[^>\s]*>|(?:https?:)?//[^\s)]+|www\.[^\s)]+")
+_MD_LINK: Final = re.compile(r"!?\[[^\]\n]*\]\([^)\s]*\)|<(?:https?|ftp)://[^>\s]*>|(?:https?:)?//[^\s)]+|www\.[^\s)]+")
 
 
 def _furniture(line: _Line) -> bool:
@@ -343,14 +345,14 @@ def _prose(run: _Run) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Scoring and selection
 
-_DATE_KEYS = (
+_DATE_KEYS: Final = (
     "article:published_time", "og:article:published_time", "og:published_time", "article:published",
     "publishdate", "publish_date", "publish-date", "publishtime", "publish_time", "pubdate", "pub_date",
     "pubtime", "datepublished", "dc.date.issued", "dc.date", "dcterms.created", "weibo:article:create_at",
     "sailthru.date", "date", "time",
 )  # fmt: skip
-_TITLE_SEPARATOR = re.compile(r"^(?P<head>.*\S)\s*(?:_|\||｜|-{1,2}|－|—{1,2}|–|·|::)\s*(?P<tail>[^_|｜\-－—–·]{1,24})$")
-_SITE_WORD = re.compile(
+_TITLE_SEPARATOR: Final = re.compile(r"^(?P<head>.*\S)\s*(?:_|\||｜|-{1,2}|－|—{1,2}|–|·|::)\s*(?P<tail>[^_|｜\-－—–·]{1,24})$")
+_SITE_WORD: Final = re.compile(
     r"网|报|新闻|频道|在线|客户端|资讯|头条|澎湃|新浪|网易|腾讯|凤凰|搜狐|人民|新华|央视|财经|公众号|门户|官网|"
     r"政府|中心|\.com|\.cn|\.net|news|sina|163|qq|ifeng|sohu|xinhua|people",
     re.I,

@@ -19,7 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import accumulate
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -31,14 +31,14 @@ __all__ = ["FoldMode", "code_points", "fold_text", "normalize", "normalize_block
 
 FoldMode = Literal["match", "diff"]
 
-_UNKNOWN = -2
-_DROP = -1
-_EXPANDS = -3
-_PAGE_BITS = 8  # the table is learned 256 code points at a time
+_UNKNOWN: Final = -2
+_DROP: Final = -1
+_EXPANDS: Final = -3
+_PAGE_BITS: Final = 8  # the table is learned 256 code points at a time
 
 Index = npt.NDArray[np.intp]
-_NO_INDEX: Index = np.empty(0, dtype=np.intp)
-_NO_OFFSETS: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
+_NO_INDEX: Final[Index] = np.empty(0, dtype=np.intp)
+_NO_OFFSETS: Final[npt.NDArray[np.int64]] = np.empty(0, dtype=np.int64)
 
 
 @lru_cache(maxsize=1)
@@ -153,7 +153,7 @@ def code_points(text: str) -> npt.NDArray[np.uint32]:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-_FOLDERS: dict[str, _Folder] = {}
+_FOLDERS: Final[dict[str, _Folder]] = {}
 
 
 def _folder(mode: FoldMode) -> _Folder:

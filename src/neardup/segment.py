@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -30,25 +30,25 @@ from .normalize import code_points, normalize
 
 __all__ = ["segment"]
 
-_HEADLINE_MAX = 40
-_COHESION = 0.07
-_MD_HEADING = re.compile(r"#{1,6}(?=[ \t])")
-_SENTENCE_END = tuple("。，,；;：:、")
+_HEADLINE_MAX: Final = 40
+_COHESION: Final = 0.07
+_MD_HEADING: Final = re.compile(r"#{1,6}(?=[ \t])")
+_SENTENCE_END: Final = tuple("。，,；;：:、")
 # Subheads inside an article open with these; brief headlines in a 简讯 column open with ■▲◆★.
-_SUBHEAD_BULLETS = tuple("●○•·-*")
-_HEADLINE_BULLETS = tuple("■▲◆★□◇")
-_BYLINE = re.compile(r"^(?:——|—|－－)|记者|通讯员|本报讯|日报讯|晚报讯|^文/|^图/|摄$")
+_SUBHEAD_BULLETS: Final = tuple("●○•·-*")
+_HEADLINE_BULLETS: Final = tuple("■▲◆★□◇")
+_BYLINE: Final = re.compile(r"^(?:——|—|－－)|记者|通讯员|本报讯|日报讯|晚报讯|^文/|^图/|摄$")
 # Page furniture between articles: mastheads with date and page anywhere in the line; editor
 # credits and phone numbers opening it. Two patterns, searched and matched, because one search for
 # all five tried the anchored ones at every position of the line (twice the time).
-_FURNITURE_ANYWHERE = re.compile(r"第[一二三四五六七八九十百\d]+版|星期[一二三四五六日天]")
-_FURNITURE_OPENING = re.compile(r"(?:责任|本版|美术)?编辑[:：]|校对[:：]|[\d\s\-—]{5,}$")
-_CONTINUED_FROM = re.compile(r"^[（(]\s*上接第?[一二三四五六七八九十百\d]+[版页面]")
-_CONTINUED_TO = re.compile(r"[（(]\s*下转第?[一二三四五六七八九十百\d]+[版页面]\s*[）)]\s*$")
+_FURNITURE_ANYWHERE: Final = re.compile(r"第[一二三四五六七八九十百\d]+版|星期[一二三四五六日天]")
+_FURNITURE_OPENING: Final = re.compile(r"(?:责任|本版|美术)?编辑[:：]|校对[:：]|[\d\s\-—]{5,}$")
+_CONTINUED_FROM: Final = re.compile(r"^[（(]\s*上接第?[一二三四五六七八九十百\d]+[版页面]")
+_CONTINUED_TO: Final = re.compile(r"[（(]\s*下转第?[一二三四五六七八九十百\d]+[版页面]\s*[）)]\s*$")
 # What ``str.strip`` keeps of one line: regex ``\s`` is exactly ``str.isspace``, and only "\n"
 # separates lines, so each match is one non-blank line, stripped, with its offsets.
-_LINE_CONTENT = re.compile(r"\S(?:[^\n]*\S)?")
-_CONTINUATION = {(True, False): "from", (False, True): "to", (True, True): "both"}
+_LINE_CONTENT: Final = re.compile(r"\S(?:[^\n]*\S)?")
+_CONTINUATION: Final = {(True, False): "from", (False, True): "to", (True, True): "both"}
 
 
 class _Line(NamedTuple):
