@@ -9,6 +9,7 @@ the compiled modules were built from the sources beside them (see ``neardup._nat
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -19,8 +20,18 @@ from setuptools import setup
 
 ROOT = Path(__file__).resolve().parent
 PACKAGE = ROOT / "src" / "neardup"
-# Keep in step with neardup._native.COMPILED.
-COMPILED = ("htmlparse", "htmltext", "normalize", "segment")
+
+
+def _compiled_modules() -> tuple[str, ...]:
+    """neardup._native.COMPILED, read without importing the package (its dependencies may be absent)."""
+    tree = ast.parse((PACKAGE / "_native.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "COMPILED" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise RuntimeError("src/neardup/_native.py defines no COMPILED")
+
+
+COMPILED = _compiled_modules()
 
 
 def _record_sources() -> None:

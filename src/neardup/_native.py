@@ -23,7 +23,7 @@ from types import ModuleType
 
 __all__ = ["COMPILED", "compiled", "select_build"]
 
-# In dependency order: each is loaded after the modules it imports. Keep in step with setup.py.
+# In dependency order: each is loaded after the modules it imports. setup.py compiles these.
 COMPILED = ("htmlparse", "htmltext", "normalize", "segment")
 _PACKAGE = __name__.rpartition(".")[0]
 _HERE = Path(__file__).resolve().parent
