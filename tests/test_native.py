@@ -123,7 +123,7 @@ def test_builds_without_a_record_of_their_sources_are_not_run(tmp_path: Path) ->
     assert result.stdout.splitlines()[0].startswith("False")
 
 
-def test_a_build_matching_its_sources_is_the_one_imported(tmp_path: Path) -> None:
+def test_a_build_matching_its_sources_is_loaded_and_one_that_cannot_load_falls_back(tmp_path: Path) -> None:
     package = _copy_package(tmp_path)
     _fake_builds(package)
     record = {name: hashlib.sha256((package / f"{name}.py").read_bytes()).hexdigest() for name in _native.COMPILED}
@@ -131,9 +131,25 @@ def test_a_build_matching_its_sources_is_the_one_imported(tmp_path: Path) -> Non
 
     result = _import_in(tmp_path)
 
-    # The fake library is what Python tried to load: the guard let the matching build through.
-    assert result.returncode != 0
-    assert "htmlparse" in result.stderr or "ImportError" in result.stderr
+    # The record matched, so the (fake) libraries were what Python tried to load; they fail, and
+    # the scan still runs, on the sources.
+    assert result.returncode == 0, result.stderr
+    assert "cannot be loaded" in result.stderr
+    assert result.stdout.splitlines() == ["False " + str(package / "htmltext.py"), "1"]
+
+
+def test_an_incomplete_build_is_not_run(tmp_path: Path) -> None:
+    package = _copy_package(tmp_path)
+    _fake_builds(package)
+    (package / f"segment{importlib.machinery.EXTENSION_SUFFIXES[0]}").unlink()
+    record = {name: hashlib.sha256((package / f"{name}.py").read_bytes()).hexdigest() for name in _native.COMPILED}
+    (package / "_native_sources.json").write_text(json.dumps(record))
+
+    result = _import_in(tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "are incomplete (no build of segment)" in result.stderr
+    assert result.stdout.splitlines()[0].startswith("False")
 
 
 def test_pure_python_can_be_forced_at_run_time(tmp_path: Path) -> None:

@@ -65,25 +65,38 @@ def _load_sources(package: ModuleType) -> None:
         setattr(package, name, module)
 
 
+def _fall_back(package: ModuleType, why: str) -> None:
+    warnings.warn(
+        f"neardup: {why}; running the Python sources instead (slower). "
+        "Rebuild with `pip install -e .` (or reinstall).",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+    _load_sources(package)
+
+
 def select_build(package: ModuleType) -> None:
     """Choose compiled or source modules for the package being imported; call once, first."""
     if _state:
         return
-    if not any(_built(name) for name in COMPILED):
-        _state["compiled"] = False
+    _state["compiled"] = False
+    built = [name for name in COMPILED if _built(name)]
+    if not built:
         return
     if os.environ.get("NEARDUP_PURE_PYTHON"):
         _load_sources(package)
-        _state["compiled"] = False
-        return
-    if not all(_built(name) for name in COMPILED) or not _recorded_sources_match():
-        warnings.warn(
-            f"neardup: the compiled modules in {_HERE} were not built from the sources beside them; "
-            "running the Python sources instead (slower). Rebuild with `pip install -e .` (or reinstall).",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        _load_sources(package)
-        _state["compiled"] = False
-        return
-    _state["compiled"] = True
+    elif len(built) < len(COMPILED):
+        missing = ", ".join(name for name in COMPILED if name not in built)
+        _fall_back(package, f"the compiled modules in {_HERE} are incomplete (no build of {missing})")
+    elif not _recorded_sources_match():
+        _fall_back(package, f"the compiled modules in {_HERE} were not built from the sources beside them")
+    else:
+        try:
+            for name in COMPILED:
+                importlib.import_module(f"{_PACKAGE}.{name}")
+        except ImportError as exc:  # e.g. a library of the build missing or made for another Python
+            for name in COMPILED:
+                sys.modules.pop(f"{_PACKAGE}.{name}", None)
+            _fall_back(package, f"the compiled modules in {_HERE} cannot be loaded ({exc})")
+        else:
+            _state["compiled"] = True
