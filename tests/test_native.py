@@ -91,17 +91,24 @@ def _import_in(path: Path) -> subprocess.CompletedProcess[str]:
                           env=env, capture_output=True, text=True, cwd=path)
 
 
-def _fake_builds(package: Path) -> None:
-    # Not loadable as extensions: any attempt to import them fails the run.
+def _fake_package(target: Path, record: str | None) -> Path:
+    """A copy of the package whose builds are files that no Python can load, with a record of
+    the sources as ``record`` says: "matching" them, "stale" (another source), or None (absent)."""
+    package = _copy_package(target)
     for name in _native.COMPILED:
         (package / f"{name}{importlib.machinery.EXTENSION_SUFFIXES[0]}").write_bytes(b"not a library")
+    if record is not None:
+        digests = {
+            name: hashlib.sha256(b"an older source" if record == "stale" else (package / f"{name}.py").read_bytes())
+            .hexdigest()
+            for name in _native.COMPILED
+        }
+        (package / "_native_sources.json").write_text(json.dumps(digests))
+    return package
 
 
 def test_builds_not_made_from_the_sources_beside_them_are_not_run(tmp_path: Path) -> None:
-    package = _copy_package(tmp_path)
-    _fake_builds(package)
-    record = {name: hashlib.sha256(b"an older source").hexdigest() for name in _native.COMPILED}
-    (package / "_native_sources.json").write_text(json.dumps(record))
+    _fake_package(tmp_path, "stale")
 
     result = _import_in(tmp_path)
 
@@ -113,8 +120,7 @@ def test_builds_not_made_from_the_sources_beside_them_are_not_run(tmp_path: Path
 
 
 def test_builds_without_a_record_of_their_sources_are_not_run(tmp_path: Path) -> None:
-    package = _copy_package(tmp_path)
-    _fake_builds(package)
+    _fake_package(tmp_path, None)
 
     result = _import_in(tmp_path)
 
@@ -124,10 +130,7 @@ def test_builds_without_a_record_of_their_sources_are_not_run(tmp_path: Path) ->
 
 
 def test_a_build_matching_its_sources_is_loaded_and_one_that_cannot_load_falls_back(tmp_path: Path) -> None:
-    package = _copy_package(tmp_path)
-    _fake_builds(package)
-    record = {name: hashlib.sha256((package / f"{name}.py").read_bytes()).hexdigest() for name in _native.COMPILED}
-    (package / "_native_sources.json").write_text(json.dumps(record))
+    package = _fake_package(tmp_path, "matching")
 
     result = _import_in(tmp_path)
 
@@ -139,11 +142,8 @@ def test_a_build_matching_its_sources_is_loaded_and_one_that_cannot_load_falls_b
 
 
 def test_an_incomplete_build_is_not_run(tmp_path: Path) -> None:
-    package = _copy_package(tmp_path)
-    _fake_builds(package)
+    package = _fake_package(tmp_path, "matching")
     (package / f"segment{importlib.machinery.EXTENSION_SUFFIXES[0]}").unlink()
-    record = {name: hashlib.sha256((package / f"{name}.py").read_bytes()).hexdigest() for name in _native.COMPILED}
-    (package / "_native_sources.json").write_text(json.dumps(record))
 
     result = _import_in(tmp_path)
 
@@ -153,10 +153,7 @@ def test_an_incomplete_build_is_not_run(tmp_path: Path) -> None:
 
 
 def test_pure_python_can_be_forced_at_run_time(tmp_path: Path) -> None:
-    package = _copy_package(tmp_path)
-    _fake_builds(package)
-    record = {name: hashlib.sha256((package / f"{name}.py").read_bytes()).hexdigest() for name in _native.COMPILED}
-    (package / "_native_sources.json").write_text(json.dumps(record))
+    _fake_package(tmp_path, "matching")
     code = "import neardup.htmltext as h; from neardup import _native; print(_native.compiled(), h.__file__)"
     env = dict(os.environ, PYTHONPATH=str(tmp_path), NEARDUP_PURE_PYTHON="1")
 
