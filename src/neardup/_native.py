@@ -4,9 +4,10 @@
 SHA-256 of each source it compiled in ``_native_sources.json``. A compiled module imports in place
 of its source, so after an edit to one of these sources (a development checkout installed with
 ``pip install -e .``) the old build would keep running unseen. :func:`select_build` runs before any
-of them is imported: when the record does not match the sources, or ``NEARDUP_PURE_PYTHON`` is set,
-all of them are loaded from source instead (all, because compiled modules of one build call each
-other natively, past ``sys.modules``), with a warning in the stale case.
+of them is imported. When the record does not match the sources, when only some modules were
+built, when the build cannot be loaded, or when ``NEARDUP_PURE_PYTHON`` is set, all of them are
+loaded from source instead (all, because compiled modules of one build call each other natively,
+past ``sys.modules``), with a RuntimeWarning saying why unless the variable asked for it.
 """
 
 from __future__ import annotations
