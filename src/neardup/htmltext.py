@@ -36,11 +36,10 @@ yields its non-furniture lines, and only a page with no visible text yields no b
 
 from __future__ import annotations
 
-from typing import Final
-
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Final
 
 from .htmlparse import BLOCK, CAPTION, HEADINGS, HIDE, PARA, UNLIKELY, PageTree, Piece, parse_tree
 from .models import Block, BlockKind, Edit
