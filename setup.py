@@ -17,10 +17,12 @@ import os
 import sys
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
 PACKAGE = ROOT / "src" / "neardup"
+RECORD = "_native_sources.json"  # read by neardup._native
 
 
 def _compiled_modules() -> tuple[str, ...]:
@@ -35,13 +37,33 @@ def _compiled_modules() -> tuple[str, ...]:
 COMPILED = _compiled_modules()
 
 
-def _record_sources() -> None:
-    """Write the hashes of the sources being compiled, for the staleness check at import time."""
-    digests = {name: hashlib.sha256((PACKAGE / f"{name}.py").read_bytes()).hexdigest() for name in COMPILED}
-    (PACKAGE / "_native_sources.json").write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
+class _BuildExt(build_ext):
+    """build_ext that records the SHA-256 of the source of each compiled module it did build.
+
+    The record is rewritten from what this build produced, not from what it set out to build: a
+    module whose (optional) extension failed to compile is left out, so an older build of it that
+    is still on disk cannot pass for a build of the current source.
+    """
+
+    def run(self) -> None:
+        self._built: dict[str, str] = {}
+        super().run()
+        record = json.dumps(self._built, indent=1, sort_keys=True) + "\n"
+        targets = {PACKAGE / RECORD}
+        if not self.inplace:  # a wheel: the package being built, not only the source tree
+            targets.add(Path(self.build_lib) / "neardup" / RECORD)
+        for target in targets:
+            if target.parent.is_dir():
+                target.write_text(record)
+
+    def build_extension(self, ext: Extension) -> None:
+        super().build_extension(ext)  # raises when it fails; build_ext skips it if optional
+        package, _, name = ext.name.rpartition(".")
+        if package == "neardup" and name in COMPILED:
+            self._built[name] = hashlib.sha256((PACKAGE / f"{name}.py").read_bytes()).hexdigest()
 
 
-def _extensions() -> list[object]:
+def _extensions() -> list[Extension]:
     if os.environ.get("NEARDUP_PURE_PYTHON"):
         return []
     try:
@@ -64,8 +86,7 @@ def _extensions() -> list[object]:
         return []
     for extension in extensions:
         extension.optional = True  # a failed compile falls back to the Python source, never fails the install
-    _record_sources()
     return extensions
 
 
-setup(ext_modules=_extensions())
+setup(ext_modules=_extensions(), cmdclass={"build_ext": _BuildExt})
