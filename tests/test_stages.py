@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,7 +17,7 @@ from neardup.models import Pair, Passage
 from neardup.normalize import normalize
 from neardup.sketch import signatures
 from neardup.tokenize import shingle_hashes, words
-from neardup.verify import Recoder, align, verify_pair
+from neardup.verify import Alignment, Recoder, align, verify_pair
 
 TEXT = "克拉玛依高新区深入实施创新驱动发展战略在全疆率先提出科技陪伴式服务理念为企业量身定制个性化方案"
 
@@ -108,6 +110,29 @@ def test_recoded_texts_align_to_the_same_runs(sample: list[str], a: str, b: str,
     assert align(a, edited, min_run, recode=recode) == align(a, edited, min_run)
 
 
+def _mirrored(alignment: Alignment) -> Alignment:
+    return Alignment(alignment.len_b, alignment.len_a, tuple((j, i, n) for i, j, n in alignment.runs))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts, _texts, st.integers(1, 6))
+def test_alignment_does_not_depend_on_the_order_of_the_texts(a: str, b: str, min_run: int) -> None:
+    assert align(b, a, min_run) == _mirrored(align(a, b, min_run))
+    edited = b[: len(b) // 3] + a + b[len(b) // 2:]  # near copies, where several LCS paths abound
+    assert align(edited, a, min_run) == _mirrored(align(a, edited, min_run))
+
+
+def test_alignment_of_texts_too_long_to_align_whole_does_not_depend_on_their_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import neardup.verify as verify
+
+    monkeypatch.setattr(verify, "_MAX_CELLS", 100)
+    text = normalize(TEXT * 2).text
+    for other in (text[5:], text[:-5], text[3:] + text[:3]):  # cropped, and equal lengths
+        assert align(other, text, 4) == _mirrored(align(text, other, 4))
+
+
 def test_recoding_leaves_pairs_too_long_to_align_whole_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     import neardup.verify as verify
 
@@ -155,6 +180,30 @@ def test_cluster_scores_are_the_same_with_a_recoder() -> None:
     plain = score_cluster(1, drafts[0], passages, texts, Config())
     assert score_cluster(1, drafts[0], passages, texts, Config(), recode=recode) == plain
     assert plain.members[1].containment < 1.0  # members that differ, so the alignments have work to do
+
+
+def test_cluster_members_take_the_scores_of_pairs_verified_either_way_round() -> None:
+    from neardup.cluster import draft_clusters, score_cluster
+
+    passages = [Passage(k, f"{name}.txt", 0, 40, None) for k, name in enumerate("abc")]
+    texts = [normalize(TEXT).text, normalize(TEXT.replace("企业", "公司")).text, normalize(TEXT[:-12]).text]
+    canonical = max(range(3), key=lambda pid: len(texts[pid]))
+    members = [pid for pid in range(3) if pid != canonical]
+
+    def verified(a: int, b: int) -> Pair:
+        alignment = align(texts[a], texts[b], 4)
+        return Pair(a, b, alignment.similarity, alignment.containment, (0, 1), (0, 1))
+
+    # one pair found with the canonical passage first, the other with it second
+    pairs = [verified(canonical, members[0]), verified(members[1], canonical)]
+    drafts = draft_clusters(passages, lambda pid: len(texts[pid]), pairs)
+    unaided = score_cluster(1, drafts[0], passages, texts, Config())
+    aligned = {(p.a, p.b): p for p in pairs}
+    assert score_cluster(1, drafts[0], passages, texts, Config(), aligned) == unaided
+    # ...and the scores do come from the pairs, not from aligning again
+    marked = {key: replace(p, similarity=0.125) for key, p in aligned.items()}
+    scored = score_cluster(1, drafts[0], passages, texts, Config(), marked)
+    assert [m.similarity for m in scored.members[1:]] == [0.125, 0.125]
 
 
 def test_config_rejects_out_of_range_values_naming_the_flag() -> None:

@@ -141,15 +141,18 @@ def score_cluster(number: int, draft: ClusterDraft, passages: Sequence[Passage],
     """Cluster ``number`` (from 1) of :func:`draft_clusters`, every member scored against the canonical one.
 
     ``aligned``: verified pairs by (a, b). A one-passage member whose pair with a one-passage
-    canonical member was verified in that order takes the pair's scores: verification ran the very
-    same alignment. ``recode``: a :class:`~neardup.verify.Recoder`, for faster (identical) alignments.
+    canonical member was verified (either way round: :func:`~neardup.verify.align` does not depend
+    on the order of its texts) takes the pair's scores: verification ran the very same alignment.
+    ``recode``: a :class:`~neardup.verify.Recoder`, for faster (identical) alignments.
     """
     canonical = draft.members[0]
     canonical_text: str | None = None
     scored: list[Member] = []
     for k, member in enumerate(draft.members):
         first, last = passages[member[0]], passages[member[-1]]
-        known = aligned.get((member[0], canonical[0])) if aligned and len(member) == len(canonical) == 1 else None
+        known = None
+        if aligned and len(member) == len(canonical) == 1:
+            known = aligned.get((member[0], canonical[0])) or aligned.get((canonical[0], member[0]))
         if k == 0:
             similarity = containment = 1.0
         elif known is not None:

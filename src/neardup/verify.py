@@ -120,7 +120,16 @@ def align(a: str, b: str, min_run: int = 4, *, recode: Callable[[str], str] | No
 
     ``recode``, a :class:`Recoder` (or a cache of one), makes the same alignment faster; texts too
     long to align whole are cropped by hashes of their own characters, never recoded.
+
+    The result does not depend on the order of the texts: ``align(b, a)`` is ``align(a, b)`` with
+    every run mirrored (where several longest common subsequences exist, which one the table's
+    backtracking follows depends on which text is which, so the texts are always put in one order
+    first). Clustering relies on this to reuse a verified pair's scores whichever way round it was
+    found.
     """
+    if (len(b), b) < (len(a), a):
+        flipped = align(b, a, min_run, recode=recode)
+        return Alignment(flipped.len_b, flipped.len_a, tuple((i, j, n) for j, i, n in flipped.runs))
     offset_a = offset_b = 0
     len_a, len_b = len(a), len(b)
     if len_a * len_b > _MAX_CELLS:
