@@ -38,6 +38,22 @@ def test_encodings_are_detected_and_text_round_trips(codec: str, expected: str, 
     assert encoding.replace("_", "-") in (expected, "cp950" if expected == "big5" else expected)
 
 
+# An odd number of bytes, so that no UTF-16 reading competes (those are ranked by charset-normalizer)
+_BIG5 = "新疆克拉瑪依高新區「科技陪伴式服務」迎來三週年。秉承「科技引領，服務至上」宗旨，克拉瑪依高新區保持幹事創業激情。" * 3 + "2"
+
+
+def test_big5_that_reads_the_same_as_cp950_is_big5_without_ranking(monkeypatch: pytest.MonkeyPatch) -> None:
+    import charset_normalizer
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("charset-normalizer was asked")
+
+    raw = _BIG5.encode("big5")
+    assert raw.decode("cp950") == _BIG5 and raw.decode("big5") == _BIG5
+    monkeypatch.setattr(charset_normalizer, "from_bytes", fail)
+    assert decode_bytes(raw) == (_BIG5, "big5", "strict")
+
+
 def test_bad_bytes_are_named_not_raised(tmp_path: Path) -> None:
     with pytest.raises(DecodeError, match="empty"):
         decode_bytes(b"")

@@ -262,6 +262,10 @@ def _detect(raw: bytes) -> tuple[str, str, str] | None:
             readable[codecs.lookup(name).name] = text
     if not readable:
         return None
+    if readable.get("cp950") is not None and readable.get("cp950") == readable.get("big5"):
+        # Big5 text that uses none of Microsoft's additions reads the same as cp950 (its superset):
+        # the standard name, without asking (charset-normalizer's ranking cost ~1.3 ms a file).
+        del readable["cp950"]
     if len(readable) == 1 and "cp950" not in readable:  # cp950 is not among _CANDIDATES
         ((codec, text),) = readable.items()
         return _strip_bom(text), codec, "strict"
