@@ -343,6 +343,13 @@ def main(argv: list[str] | None = None) -> int:
             ours = results["neardup"][tokenizer]
             ours[f"share_of_{tokenizer}_throughput"] = round(cut_seconds / ours["seconds"], 3)
             ours[f"share_of_{tokenizer}_throughput_without_explain"] = round(cut_seconds / ours["seconds_without_explain"], 3)
+        if not args.quick and args.jobs > 1:
+            # The fast mode on one worker: what one core does end to end, beside the per-core
+            # figure above (the total on all cores divided by their number).
+            one = _measure(folder, labels, size, "char", 1, work)
+            results["char_one_worker"] = {k: one[k] for k in (
+                "seconds", "seconds_without_explain", "mb_per_s", "mb_per_s_without_explain", "stage_seconds",
+                "peak_rss_mb")} | {"f1": one["quality"]["overall"]["f1"]}
         scaling = []
         for factor in scale_factors:
             f_folder, f_labels, f_size = _corpus(scale_base * factor, args.seed + 100 + factor, work)
