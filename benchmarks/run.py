@@ -10,9 +10,10 @@ Every figure comes from one run on one machine: speed is reported as ratios agai
 measured in the same run (these machines are shared and noisy), never asserted. In full mode each
 reference is measured twice, around what it is compared with (the baseline before and after all
 modes, jieba and rjieba alone right before and after their modes), and the ratios use the faster
-run of the two, so a slow phase of the host cannot flatter them. The run fails
-(exit 1) only when a benchmark breaks or quality on the labelled corpus regresses below the floors
-in ``QUALITY_FLOORS``.
+run of the two, so a slow phase of the host cannot flatter them. The fast modes (char, rjieba) are
+run twice as well, back to back, and reported by their faster run (``seconds_runs`` keeps both); the
+jieba mode, minutes a run, once. The run fails (exit 1) only when a benchmark breaks or quality on
+the labelled corpus regresses below the floors in ``QUALITY_FLOORS``.
 
 The baseline is the script a typical user writes today: ``jieba.lcut`` per document, a Python loop
 of ``MinHash.update`` per word shingle, ``MinHashLSH`` over whole documents, union-find on the
@@ -202,14 +203,26 @@ def _quality(report_path: Path, labels: dict[str, Any]) -> dict[str, Any]:
     return evaluate(json.loads(report_path.read_text(encoding="utf-8")), labels)
 
 
-def _measure(folder: Path, labels: dict[str, Any], size: int, tokenizer: str, jobs: int, work: Path) -> dict[str, Any]:
+def _measure(folder: Path, labels: dict[str, Any], size: int, tokenizer: str, jobs: int, work: Path,
+             runs: int = 1) -> dict[str, Any]:
+    """One mode on one corpus; with ``runs`` > 1, run again and report the run fastest end to end
+    (the host's phases move a single run by up to 2x; every run's seconds are kept)."""
     report = work / f"report-{tokenizer}.json"
-    result = _child("neardup", str(folder), tokenizer, str(jobs), str(report))
+    results = [_child("neardup", str(folder), tokenizer, str(jobs), str(report)) for _ in range(runs)]
+
+    def end_to_end(result: dict[str, Any]) -> float:
+        # "End to end" in issue 6 is files in → clusters out; explain runs after and is reported apart.
+        return float(result["seconds"]) - float(result["stats"]["stage_seconds"].get("explain", 0.0))
+
+    result = min(results, key=end_to_end)
     stats = result["stats"]
     mb = size / 1e6
-    # "End to end" in issue 6 is files in → clusters out; explain runs after and is reported apart.
-    without_explain = result["seconds"] - stats["stage_seconds"].get("explain", 0.0)
-    return {
+    without_explain = end_to_end(result)
+    repeated = {} if runs == 1 else {
+        "seconds_runs": [round(r["seconds"], 3) for r in results],
+        "seconds_without_explain_runs": [round(end_to_end(r), 3) for r in results],
+    }
+    return repeated | {
         "tokenizer": tokenizer,
         "seconds": round(result["seconds"], 3),
         "mb_per_s": round(mb / result["seconds"], 3),
@@ -318,7 +331,9 @@ def main(argv: list[str] | None = None) -> int:
             alone = tokenizer in ("jieba", "rjieba")  # the segmenter alone on the same files and cores: the ceiling
             if alone and not args.quick:
                 alone_runs[tokenizer] = [_child("tokenizer", str(folder), tokenizer, str(args.jobs))["seconds"]]
-            results["neardup"][tokenizer] = _measure(folder, labels, size, tokenizer, args.jobs, work)
+            # The fast modes twice (a minute each), the reference mode once (its runs take minutes).
+            repeats = 2 if tokenizer != "jieba" and not args.quick else 1
+            results["neardup"][tokenizer] = _measure(folder, labels, size, tokenizer, args.jobs, work, repeats)
             if alone:
                 alone_runs.setdefault(tokenizer, []).append(
                     _child("tokenizer", str(folder), tokenizer, str(args.jobs))["seconds"])
