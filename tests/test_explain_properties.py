@@ -72,6 +72,28 @@ def test_applying_the_differences_to_a_gives_b(pair: tuple[str, str]) -> None:
 
 
 @_SETTINGS
+@given(edited_pairs(), st.lists(texts, min_size=1, max_size=3))
+def test_a_recoder_gives_the_same_explanation(pair: tuple[str, str], sample: list[str]) -> None:
+    from neardup.difftext import DiffText, confusions, equal_blocks
+    from neardup.explain import _explain_texts
+    from neardup.verify import Recoder
+
+    a, b = pair
+    recoder = Recoder(sample)
+    recoded_texts: list[str] = []
+
+    def recode(text: str) -> str:
+        recoded_texts.append(text)
+        return recoder(text)
+
+    assert list(equal_blocks(a, b, recode)) == list(equal_blocks(a, b))
+    assert recoded_texts == [a, b]  # the recoder was used
+    plain = _explain_texts(DiffText(a, None, None, "a"), DiffText(b, None, None, "b"), confusions())
+    recoded = _explain_texts(DiffText(a, None, None, "a"), DiffText(b, None, None, "b"), confusions(), recode)
+    assert recoded == plain
+
+
+@_SETTINGS
 @given(edited_pairs())
 def test_round_trip_when_long_texts_are_cut_at_anchors_first(pair: tuple[str, str]) -> None:
     a, b = pair

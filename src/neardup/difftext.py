@@ -424,11 +424,19 @@ def _anchors(a: Tokens, b: Tokens) -> list[tuple[int, int]]:
     return out
 
 
-def equal_blocks(a: Tokens, b: Tokens) -> Iterator[tuple[int, int, int]]:
-    """Runs ``(i, j, n)`` of tokens equal in both sequences, in order."""
+def equal_blocks(
+    a: Tokens, b: Tokens, recode: Callable[[str], str] | None = None
+) -> Iterator[tuple[int, int, int]]:
+    """Runs ``(i, j, n)`` of tokens equal in both sequences, in order.
+
+    ``recode``, a :class:`~neardup.verify.Recoder`, makes the same alignment of two strings faster
+    (a permutation of code points changes no equality); sequences cut at anchors are not recoded.
+    """
     if isinstance(a, str) != isinstance(b, str):
         a, b = list(a), list(b)
     if len(a) * len(b) <= _INDEL_CELLS:
+        if recode is not None and isinstance(a, str) and isinstance(b, str):
+            a, b = recode(a), recode(b)
         yield from _opcode_blocks(a, b, 0, 0)
         return
     pi = pj = 0

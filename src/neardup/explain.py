@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
@@ -185,15 +185,16 @@ def _common_prefix(x: Iterable[str], y: Iterable[str]) -> int:
 class _Aligner:
     """Walks the alignment and cuts both texts into pieces: raw-identical stretches and differences."""
 
-    def __init__(self, a: DiffText, b: DiffText) -> None:
+    def __init__(self, a: DiffText, b: DiffText, recode: Callable[[str], str] | None = None) -> None:
         self.a, self.b = a, b
+        self.recode = recode
         self.pieces: list[_Piece] = []
 
     def run(self) -> list[_Piece]:
         a, b = self.a, self.b
         ta, tb = a.tokens, b.tokens
         ca, cb = a.lo, b.lo
-        for i, j, n in equal_blocks(ta, tb):
+        for i, j, n in equal_blocks(ta, tb, self.recode):
             self._region(ca, a.us[i], cb, b.us[j])
             self._equal_run(i, j, n)
             ca, cb = a.ue[i + n - 1], b.ue[j + n - 1]
@@ -401,16 +402,20 @@ def explain(
     return _explain_texts(side_a, side_b, confusions(ocr_pairs))
 
 
-def _explain_texts(side_a: DiffText, side_b: DiffText, table: Confusions) -> Explanation:
-    changes, counts, share, verdict = _compare(side_a, side_b, table)
+def _explain_texts(
+    side_a: DiffText, side_b: DiffText, table: Confusions, recode: Callable[[str], str] | None = None
+) -> Explanation:
+    changes, counts, share, verdict = _compare(side_a, side_b, table, recode)
     a, b = side_a.text, side_b.text
     differences = tuple(_difference(p, a, b) for p in changes)
     return Explanation(differences, counts, share, verdict, (side_a.lo, side_a.hi), (side_b.lo, side_b.hi))
 
 
-def _compare(side_a: DiffText, side_b: DiffText, table: Confusions) -> tuple[list[_Piece], dict[str, int], float, str]:
+def _compare(
+    side_a: DiffText, side_b: DiffText, table: Confusions, recode: Callable[[str], str] | None = None
+) -> tuple[list[_Piece], dict[str, int], float, str]:
     """The changes (classified pieces, in order), their counts by kind, the changed share and the verdict."""
-    pieces = _Aligner(side_a, side_b).run()
+    pieces = _Aligner(side_a, side_b, recode).run()
     for p in pieces:
         if not p.kind:
             p.kind = _classify(p, side_a, side_b, table)
@@ -522,10 +527,13 @@ def _side(member: Member, doc: Document, name: str) -> DiffText:
 
 
 def summarize_cluster(
-    cluster: Cluster, documents: Sequence[Document], passages: Sequence[Passage], config: Config
+    cluster: Cluster, documents: Sequence[Document], passages: Sequence[Passage], config: Config, *,
+    recode: Callable[[str], str] | None = None,
 ) -> Cluster:
     """Attach to each member but the canonical one its differences from the canonical member
-    (``a`` = canonical, ``b`` = the member); the full list only when ``config.explain``."""
+    (``a`` = canonical, ``b`` = the member); the full list only when ``config.explain``.
+
+    ``recode``: a :class:`~neardup.verify.Recoder`, for faster (identical) alignments."""
     head = cluster.members[0]
     head_doc = document_of(head, documents, passages)
     if head_doc is None:
@@ -539,9 +547,9 @@ def summarize_cluster(
             continue
         side = _side(member, doc, "b")
         if config.explain:
-            summary = _explain_texts(head_side, side, confusions()).summary(full=True)
+            summary = _explain_texts(head_side, side, confusions(), recode).summary(full=True)
         else:  # Explanation.summary() without building the differences it would not list
-            _, counts, share, verdict = _compare(head_side, side, confusions())
+            _, counts, share, verdict = _compare(head_side, side, confusions(), recode)
             summary = DiffSummary(counts, share, verdict, None)
         members.append(replace(member, diff=summary))
     return replace(cluster, members=tuple(members))

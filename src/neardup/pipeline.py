@@ -315,6 +315,19 @@ def scan(
     )
 
 
+class _RecoderPerProcess:
+    """A :class:`Recoder` learned from the first texts a process samples, then kept: made before
+    a pool forks, each worker learns its own once, not once per chunk of work."""
+
+    def __init__(self) -> None:
+        self._recoder: Recoder | None = None
+
+    def __call__(self, sample: Iterable[str]) -> Recoder:
+        if self._recoder is None:
+            self._recoder = Recoder(sample)
+        return self._recoder
+
+
 class _PassageMaps:
     """What aligning pairs needs besides their texts: the passages and their documents, to map
     aligned spans back to the documents, and a :class:`Recoder` for the texts (one per process,
@@ -323,12 +336,7 @@ class _PassageMaps:
     def __init__(self, documents: Sequence[Document], passages: Sequence[Passage]) -> None:
         self.documents = documents
         self.passages = passages
-        self._recoder: Recoder | None = None
-
-    def recoder(self, sample: Iterable[str]) -> Recoder:
-        if self._recoder is None:
-            self._recoder = Recoder(sample)
-        return self._recoder
+        self.recoder = _RecoderPerProcess()
 
     def to_original(
         self, spans: dict[int, list[tuple[int, int]]]
@@ -440,10 +448,17 @@ def _cluster(passages: Sequence[Passage], texts: Sequence[str], lengths: Sequenc
 
 
 def _explain_range(bounds: tuple[int, int]) -> list[Cluster]:
-    from .explain import summarize_cluster
+    from .explain import document_of, summarize_cluster
 
-    clusters, documents, passages, config = _shared()
-    return [summarize_cluster(c, documents, passages, config) for c in clusters[bounds[0]:bounds[1]]]
+    clusters, documents, passages, config, recoder = _shared()
+    mine = clusters[bounds[0]:bounds[1]]
+    canonical = (document_of(c.members[0], documents, passages) for c in mine)
+    sample = (doc.text[c.members[0].start:c.members[0].end] for c, doc in zip(mine, canonical) if doc is not None)
+    recode = lru_cache(maxsize=64)(recoder(islice(sample, _EXPLAIN_SAMPLE)))  # canonical texts recur
+    return [summarize_cluster(c, documents, passages, config, recode=recode) for c in mine]
+
+
+_EXPLAIN_SAMPLE = 64  # canonical members: whole articles, enough to rank the common characters
 
 
 def _explain_clusters(
@@ -451,6 +466,6 @@ def _explain_clusters(
 ) -> list[Cluster]:
     """Every cluster with its members' differences from the canonical member, on all workers."""
     workers = config.workers if len(clusters) >= _PARALLEL_EXPLAIN_MIN else 1
-    parts = _forked_map(_explain_range, _ranges(len(clusters), workers), (clusters, documents, passages, config),
-                        workers)
+    shared = (clusters, documents, passages, config, _RecoderPerProcess())
+    parts = _forked_map(_explain_range, _ranges(len(clusters), workers), shared, workers)
     return [cluster for part in parts for cluster in part]
