@@ -2,10 +2,10 @@
 
 The modules listed in ``neardup._native.COMPILED`` are plain, strictly typed Python; mypyc turns
 each into a C extension that imports in its place (HTML extraction, the largest share of a scan's
-CPU, runs ~1.4x fewer instructions). Compiling is optional: without a compiler, when mypyc fails,
-or with NEARDUP_PURE_PYTHON=1 set at build time, the same modules install as Python and give the
-same results. At run time the package checks that the compiled modules were built from the
-sources beside them (see ``neardup._native``).
+CPU, runs ~1.4x fewer instructions; the difference summaries take ~17% less time). Compiling is
+optional: without a compiler, when mypyc fails, or with NEARDUP_PURE_PYTHON=1 set at build time,
+the same modules install as Python and give the same results. At run time the package checks that
+the compiled modules were built from the sources beside them (see ``neardup._native``).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from types import ModuleType
 __all__ = ["COMPILED", "compiled", "select_build"]
 
 # In dependency order: each is loaded after the modules it imports. setup.py compiles these.
-COMPILED = ("htmlparse", "htmltext", "normalize", "segment")
+COMPILED = ("htmlparse", "htmltext", "normalize", "segment", "difftext", "explain")
 _PACKAGE = __name__.rpartition(".")[0]
 _HERE = Path(__file__).resolve().parent
 _RECORD = _HERE / "_native_sources.json"

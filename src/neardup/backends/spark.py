@@ -598,9 +598,11 @@ def _collect_read(sketched: RDD[tuple[int, SketchedFile]], listed: tuple[list[st
                    key=lambda m: m[0])
     read = _Read(names, [], [], list(skipped), 0, defaultdict(float), np.zeros((len(names), 2), np.int64))
     for index, documents, passages, skips, bytes_read, seconds in metas:
-        read.bases[index] = (len(read.documents), len(read.passages))
+        doc_base = len(read.documents)
+        read.bases[index] = (doc_base, len(read.passages))
         read.documents.extend(documents)
-        read.passages.extend(replace(p, doc=p.doc + read.bases[index][0]) for p in passages)
+        # a Python int, not the table's numpy one: Passage.doc is an int (compiled explain checks)
+        read.passages.extend(replace(p, doc=p.doc + doc_base) for p in passages)
         read.skipped.extend(skips)
         read.bytes_read += bytes_read
         for stage, s in seconds.items():
