@@ -25,7 +25,6 @@ import dataclasses
 import hashlib
 import itertools
 import json
-import multiprocessing
 import os
 import time
 from collections import Counter
@@ -47,6 +46,7 @@ from .pipeline import SketchedFile, sketch_documents
 from .store import (FORMAT_VERSION, NORMALIZATION_VERSION, ArchiveStore, DocumentRow, PassageRow, StoredPassages,
                     check_fingerprint, check_format, clip_layout, index_config, matching_fingerprint, open_store)
 from .verify import prefilter, verify_pair
+from .workers import WorkerPool
 
 __all__ = [
     "NORMALIZATION_VERSION",
@@ -141,11 +141,6 @@ def _metadata(document: Document, given: dict[str, Any] | None) -> dict[str, Any
     return {k: v for k, v in found.items() if v is not None} | (given or {})
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C is handled once, in the parent, which stops the pool; workers stay quiet.
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 Source = str | Document
@@ -178,7 +173,7 @@ def _sketcher(config: Config) -> Iterator[Sketcher]:
     """Parses and sketches batches of documents (HTML extraction and tokenising are the costly
     part of adding, as of scanning): in forked workers when the config allows several, in the
     background, so that the caller writes one batch while the next is being sketched."""
-    pool: Any = None
+    pool: WorkerPool | None = None
 
     def submit(items: list[tuple[str, Source]]) -> Callable[[], SketchedFile]:
         nonlocal pool
@@ -187,17 +182,16 @@ def _sketcher(config: Config) -> Iterator[Sketcher]:
             return lambda: done
         if pool is None:
             sketch_documents([parse_text("warm-up", "预热", config=config)], config)  # dictionary shared copy-on-write
-            pool = multiprocessing.get_context("fork").Pool(config.workers, initializer=_ignore_sigint)
+            pool = WorkerPool(config.workers)
         bounds = np.linspace(0, len(items), config.workers * 2 + 1).astype(int).tolist()
-        running = pool.map_async(_parse_and_sketch, [(items[lo:hi], config) for lo, hi in zip(bounds, bounds[1:]) if hi > lo])
-        return lambda: _merge(running.get(), config.num_perm)
+        replies = pool.map_async(_parse_and_sketch, [(items[lo:hi], config) for lo, hi in zip(bounds, bounds[1:]) if hi > lo])
+        return lambda: _merge(replies(), config.num_perm)
 
     try:
         yield submit
     finally:
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            pool.close()
 
 
 @dataclass

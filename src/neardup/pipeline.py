@@ -10,9 +10,7 @@ only at their two ends (``normalize.to_original_spans_many``), never as whole of
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -36,6 +34,7 @@ from .sketch import signatures_and_sizes
 from .spill import SpilledDocuments, SpilledRows, SpilledTexts
 from .tokenize import shingle_hashes, shingle_hashes_many
 from .verify import Recoder, prefilter
+from .workers import WorkerPool
 
 __all__ = ["Progress", "SketchedFile", "scan", "sketch_documents"]
 
@@ -158,11 +157,6 @@ def _process_file(args: tuple[SourceFile, Config]) -> SketchedFile:
     return _process_files(([source], config))
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C is handled once, in the parent, which stops the pool; workers stay quiet.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 _CHUNK_BYTES = 1 << 20
 _CHUNK_FILES = 64
 
@@ -206,8 +200,7 @@ def _sketch_files(files: Sequence[SourceFile], config: Config, progress: Progres
     # jieba's dictionary is loaded once here and shared with forked workers copy-on-write.
     if config.tokenizer != "char":
         shingle_hashes("预热", config)
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with context.Pool(workers, initializer=_ignore_sigint) as pool:
+    with WorkerPool(workers, "fork" if os.name == "posix" else "spawn") as pool:
         replies = pool.imap(_process_files_for_spill, [(chunk, config) for chunk in chunks])
         for chunk, result in zip(chunks, replies):
             yield result
@@ -370,8 +363,8 @@ def _forked_map(function: Callable[[T], R], tasks: Sequence[T], shared: tuple[An
     _SHARED = shared
     try:
         if workers > 1 and len(tasks) > 1 and os.name == "posix":
-            with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_sigint) as pool:
-                return pool.map(function, tasks, chunksize=1)
+            with WorkerPool(workers) as pool:
+                return list(pool.imap(function, tasks))
         return [function(t) for t in tasks]
     finally:
         _SHARED = None
