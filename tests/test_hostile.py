@@ -97,18 +97,35 @@ def test_hostile_folder_is_scanned_and_every_entry_is_accounted_for(karamay: Pat
     assert docs["mixed.txt"]["decode_errors"] == "replace"
 
 
+def _wait_for_workers(proc: subprocess.Popen[str], seconds: float) -> None:
+    """Until ``proc`` has child processes (Linux), or for two seconds where that cannot be seen."""
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    if not children.exists():
+        time.sleep(2.0)
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if children.read_text().split():
+                return
+        except OSError:
+            return
+        time.sleep(0.01)
+
+
 def test_interrupted_scan_exits_130_without_traceback_and_keeps_old_output(karamay: Path, tmp_path: Path) -> None:
-    for k in range(40):
-        (karamay / f"copy{k}.txt").write_text((karamay / PAGE).read_text(encoding="utf-8"), encoding="utf-8")
+    page = (karamay / PAGE).read_text(encoding="utf-8")
+    for k in range(300):
+        (karamay / f"copy{k}.txt").write_text(page, encoding="utf-8")
     out = tmp_path / "report.json"
     out.write_text('{"old": true}', encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "neardup", "scan", str(karamay), "--format", "json", "--output", str(out), "-j", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
     )
-    time.sleep(2.0)
+    _wait_for_workers(proc, seconds=30.0)  # interrupt while worker processes run, not while importing
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)  # a pool that hangs on Ctrl-C fails here
     if proc.returncode == 0:
         pytest.skip("the scan finished before the interrupt arrived")
     assert proc.returncode == 130

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +68,25 @@ def test_an_interrupted_consumer_stops_the_pool(tmp_path: Path) -> None:
             if k == 1:
                 raise KeyboardInterrupt
     assert len(list(tmp_path.glob("*.started"))) < 10
+
+
+def test_ctrl_c_while_the_pool_starts_is_raised_once_it_stands(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = multiprocessing.get_context("fork")
+    built: list[Any] = []
+
+    class InterruptedWhileForking:
+        def Event(self) -> Any:
+            return real.Event()
+
+        def Pool(self, *args: Any, **kwargs: Any) -> Any:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # Python runs the handler here: an interrupt inside Pool() leaves it half built
+            built.append(real.Pool(*args, **kwargs))
+            return built[-1]
+
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: InterruptedWhileForking())
+    with pytest.raises(KeyboardInterrupt):
+        WorkerPool(2)
+    assert built, "the interrupt broke into the pool's construction"
+    assert all(not worker.is_alive() for worker in built[0]._pool), "the pool's workers outlived the interrupt"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
