@@ -85,8 +85,9 @@ def test_ctrl_c_while_the_pool_starts_is_raised_once_it_stands(monkeypatch: pyte
             return built[-1]
 
     monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: InterruptedWhileForking())
+    handler = signal.getsignal(signal.SIGINT)  # Python's, or one another library installed (pyspark does)
     with pytest.raises(KeyboardInterrupt):
         WorkerPool(2)
     assert built, "the interrupt broke into the pool's construction"
     assert all(not worker.is_alive() for worker in built[0]._pool), "the pool's workers outlived the interrupt"
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is handler
