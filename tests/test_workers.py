@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from neardup.errors import WorkerError
 from neardup.workers import WorkerPool
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the pool forks")
@@ -91,3 +92,17 @@ def test_ctrl_c_while_the_pool_starts_is_raised_once_it_stands(monkeypatch: pyte
     assert built, "the interrupt broke into the pool's construction"
     assert all(not worker.is_alive() for worker in built[0]._pool), "the pool's workers outlived the interrupt"
     assert signal.getsignal(signal.SIGINT) is handler
+
+
+def _die_on_two(x: int) -> int:
+    if x == 2:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
+    time.sleep(0.05)
+    return x
+
+
+def test_a_worker_killed_mid_task_raises_worker_error_instead_of_hanging() -> None:
+    started = time.perf_counter()
+    with pytest.raises(WorkerError, match="killed by signal 9"), WorkerPool(2) as pool:
+        list(pool.imap(_die_on_two, range(20)))
+    assert time.perf_counter() - started < 5.0  # Pool alone waits for the lost reply forever

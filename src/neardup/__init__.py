@@ -27,6 +27,7 @@ from .errors import (
     InputError,
     MissingDependencyError,
     NeardupError,
+    WorkerError,
     WorkspaceError,
 )
 from .archive import Index, Match
@@ -54,6 +55,7 @@ __all__ = [
     "Passage",
     "Report",
     "Skipped",
+    "WorkerError",
     "WorkspaceError",
     "__version__",
     "diff_files",

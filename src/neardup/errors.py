@@ -10,6 +10,7 @@ and print its message. Children also subclass the built-in that fits their meani
     ├── IndexFormatError (RuntimeError)   an on-disk index was built differently or is damaged
     ├── IndexLockedError (TimeoutError)   another process is writing to the index
     ├── WorkspaceError (OSError)          the scan cannot write its temporary files (space, TMPDIR)
+    ├── WorkerError (RuntimeError)        a worker process died (killed, often for lack of memory)
     └── MissingDependencyError (ImportError)  an optional extra is not installed; gives the pip command
 """
 
@@ -23,6 +24,7 @@ __all__ = [
     "InputError",
     "MissingDependencyError",
     "NeardupError",
+    "WorkerError",
     "WorkspaceError",
 ]
 
@@ -58,6 +60,10 @@ class IndexLockedError(NeardupError, TimeoutError):
 
 class WorkspaceError(NeardupError, OSError):
     """The scan cannot write its temporary files (no space, no writable temporary folder)."""
+
+
+class WorkerError(NeardupError, RuntimeError):
+    """A worker process died in the middle of its work (killed by a signal, or it crashed)."""
 
 
 class MissingDependencyError(NeardupError, ImportError):

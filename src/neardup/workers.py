@@ -13,6 +13,11 @@ Ctrl-C is also held while a pool forks its workers and raised once it stands: an
 one Python's exit handler had just killed, and that orphan kept the scan's output pipes open
 forever (1 in 5 interrupts timed right after the first worker appeared); in a fork's own callbacks
 the interrupt was even swallowed, and the scan ran on.
+
+A worker that dies in the middle of a task (the kernel kills the largest process when memory runs
+out) never replies, and ``Pool`` waits for that reply forever; it quietly starts another worker in
+its place. A :class:`WorkerPool` waiting for a reply checks every moment whether one of its workers
+has died, and raises :class:`~neardup.errors.WorkerError` instead of hanging.
 """
 
 from __future__ import annotations
@@ -28,10 +33,15 @@ from multiprocessing.pool import AsyncResult
 from types import TracebackType
 from typing import Any, TypeVar
 
+from .errors import WorkerError
+
 __all__ = ["STOP_GRACE_SECONDS", "WorkerPool"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# How often a reader waiting for a reply looks for dead workers.
+_WATCH_SECONDS = 0.25
 
 # How long a pool being stopped waits for the tasks its workers are in the middle of; past it, it
 # terminates them anyway (a task stuck for longer is worth the small risk of a hang).
@@ -85,6 +95,10 @@ class WorkerPool:
         with _sigint_held() as interrupted:
             self._pool = ctx.Pool(workers, initializer=_start_worker, initargs=(self._stop,))
         self._unread: dict[int, AsyncResult[Any]] = {}
+        # Pool keeps its worker processes in a private list and replaces a dead one unasked: the
+        # processes are remembered here, the first ones and every replacement seen since.
+        self._workers: dict[int, Any] = {}
+        self._watch_workers()
         if interrupted[0]:
             self.close()
             raise KeyboardInterrupt
@@ -106,9 +120,32 @@ class WorkerPool:
         return results
 
     def _read(self, result: AsyncResult[Any]) -> Any:
+        while not result.ready():
+            result.wait(_WATCH_SECONDS)
+            if not result.ready():
+                self._watch_workers()
         value = result.get()  # raises what the task raised
         del self._unread[id(result)]
         return value
+
+    def _dead_workers(self) -> int:
+        for process in getattr(self._pool, "_pool", ()):
+            self._workers.setdefault(process.pid, process)
+        return sum(process.exitcode is not None for process in self._workers.values())
+
+    def _watch_workers(self) -> None:
+        """Raise WorkerError when a worker of this pool has died."""
+        if not self._dead_workers():
+            return
+        for process in self._workers.values():
+            code = process.exitcode
+            if code is not None:
+                how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+                hint = " (as the kernel does when memory runs out)" if code == -9 else ""
+                raise WorkerError(
+                    f"worker process {process.pid} {how}{hint} in the middle of its work; the run is "
+                    "stopped. Run again with fewer --jobs or more memory, or report it if it recurs."
+                )
 
     def close(self) -> None:
         """Stop the workers (see the module's docstring); idempotent."""
@@ -116,8 +153,12 @@ class WorkerPool:
             if self._unread:
                 self._stop.set()
                 deadline = time.monotonic() + STOP_GRACE_SECONDS
-                for result in list(self._unread.values()):
-                    result.wait(max(0.0, deadline - time.monotonic()))
+                # A dead worker's task never replies: stop waiting once only those are left.
+                while time.monotonic() < deadline:
+                    waiting = [r for r in self._unread.values() if not r.ready()]
+                    if len(waiting) <= self._dead_workers():
+                        break
+                    waiting[0].wait(min(_WATCH_SECONDS, max(0.0, deadline - time.monotonic())))
                 self._unread.clear()
         finally:
             self._pool.terminate()
