@@ -10,6 +10,7 @@ only at their two ends (``normalize.to_original_spans_many``), never as whole of
 
 from __future__ import annotations
 
+import ctypes
 import os
 import time
 from array import array
@@ -207,6 +208,29 @@ def _sketch_files(files: Sequence[SourceFile], config: Config, progress: Progres
             advance(chunk)
 
 
+def _load_malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim  # glibc only
+        return trim
+    except (AttributeError, OSError):
+        return None
+
+
+_MALLOC_TRIM = _load_malloc_trim()
+
+
+def _return_free_memory() -> None:
+    """Give the C heap's free pages back to the system between stages.
+
+    Each stage unpickles its workers' replies, keeps a little of them and frees the rest; glibc
+    keeps the freed memory in the process, scattered between live objects, so the scan's resident
+    size grew with every stage although its live objects hardly did. Trimming between stages took
+    the peak at 101k articles from 319 to ~270 MB (and the workers forked later start smaller).
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
 def scan(
     paths: Sequence[str | os.PathLike[str]],
     config: Config | None = None,
@@ -239,6 +263,7 @@ def scan(
         for stage, s in result.seconds.items():
             seconds[stage] += s
     wall_sketch = time.perf_counter() - started
+    _return_free_memory()
 
     t = time.perf_counter()
     sigs = sig_rows.load()
@@ -264,18 +289,22 @@ def scan(
     # Signatures are 512 bytes a passage (the largest thing the scan holds) and nothing after
     # banding reads them: dropped here, they are not in the workers forked for the later stages.
     del sigs, keep
+    _return_free_memory()
     seconds["index"] = time.perf_counter() - t
 
     t = time.perf_counter()
     verified = _verify(survivors, texts, documents, passages, config)
+    _return_free_memory()
     seconds["verify"] = time.perf_counter() - t
 
     t = time.perf_counter()
     clusters = _cluster(passages, texts, lengths, verified, config)
+    _return_free_memory()
     seconds["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
     clusters = _explain_clusters(clusters, documents, passages, config)
+    _return_free_memory()
     seconds["explain"] = time.perf_counter() - t
 
     skipped.sort(key=lambda s: s.path)
@@ -462,3 +491,4 @@ def _explain_clusters(
     shared = (clusters, documents, passages, config, _RecoderPerProcess())
     parts = _forked_map(_explain_range, _ranges(len(clusters), workers), shared, workers)
     return [cluster for part in parts for cluster in part]
+
