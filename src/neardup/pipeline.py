@@ -212,7 +212,7 @@ def _load_malloc_trim() -> Callable[[int], int] | None:
     try:
         trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim  # glibc only
         return trim
-    except (AttributeError, OSError):
+    except (AttributeError, OSError, TypeError):  # another C library, or no process handle (Windows)
         return None
 
 

@@ -98,7 +98,7 @@ class WorkerPool:
         # Pool keeps its worker processes in a private list and replaces a dead one unasked: the
         # processes are remembered here, the first ones and every replacement seen since.
         self._workers: dict[int, Any] = {}
-        self._watch_workers()
+        self._dead_workers()  # remembers the first ones
         if interrupted[0]:
             self.close()
             raise KeyboardInterrupt
