@@ -141,8 +141,6 @@ def _metadata(document: Document, given: dict[str, Any] | None) -> dict[str, Any
     return {k: v for k, v in found.items() if v is not None} | (given or {})
 
 
-
-
 Source = str | Document
 Sketcher = Callable[[list[tuple[str, Source]]], Callable[[], SketchedFile]]
 
