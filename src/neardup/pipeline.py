@@ -491,4 +491,3 @@ def _explain_clusters(
     shared = (clusters, documents, passages, config, _RecoderPerProcess())
     parts = _forked_map(_explain_range, _ranges(len(clusters), workers), shared, workers)
     return [cluster for part in parts for cluster in part]
-
