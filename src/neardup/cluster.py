@@ -13,24 +13,33 @@ are the same for the same input and config.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from itertools import islice
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from dataclasses import dataclass
 
 from .config import Config
-from .models import Cluster, Member, Pair, Passage, SpanRef
+from .models import Cluster, Document, Member, Pair, Passage, SpanRef
+from .normalize import normalized_text
+from .segment import article_bounds
 from .verify import Recoder, align
 
-__all__ = ["ClusterDraft", "build_clusters", "components", "draft_clusters", "recoder_for", "score_cluster"]
+__all__ = ["Bounds", "ClusterDraft", "PassageDocuments", "SpanText", "build_clusters", "components", "draft_clusters", "recoder_for", "score_cluster"]
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterDraft:
-    """A cluster before scoring: members as tuples of passage ids, canonical first."""
+    """A cluster before scoring: members as tuples of passage ids, canonical first, and each
+    member's span in its document (a member may be a part of a passage: see :func:`draft_clusters`)."""
 
     members: tuple[tuple[int, ...], ...]
+    spans: tuple[tuple[int, int], ...]
+
+    def whole(self, k: int, passages: Sequence[Passage]) -> bool:
+        """Whether member ``k`` spans its passages whole (its matching text is theirs, joined)."""
+        pids, span = self.members[k], self.spans[k]
+        return span == (passages[pids[0]].start, passages[pids[-1]].end)
 
 
 class TextLookup(Protocol):
@@ -69,89 +78,249 @@ def components(pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
     return sorted((g for g in out if len(g) >= 2), key=lambda g: g[0])
 
 
-def _continuation_links(groups: list[list[int]], passages: Sequence[Passage]) -> list[tuple[int, int]]:
+class _Node(NamedTuple):
+    """What one side of a verified pair links: a whole passage, or (when other versions align to
+    disjoint parts of it) one of those parts, as a span of its document."""
+
+    pid: int
+    start: int
+    end: int
+    whole: bool
+
+
+# Aligned spans on one passage belong to one part when they overlap by this share of the shorter.
+_SAME_PART = 0.5
+# A passage with more aligned spans than this is one node (grouping them costs their square).
+_MAX_SPANS = 256
+
+Bounds = Callable[[int, int, int, int, int], tuple[int, int]]
+"""``bounds(pid, lo, hi, start, end)``: the span ``[start, end)`` of passage ``pid``'s document
+widened to the article boundaries the page shows, within ``[lo, hi)``."""
+
+
+def _parts(pairs: Sequence[Pair], passages: Sequence[Passage], bounds: Bounds | None
+           ) -> tuple[list[_Node], list[tuple[int, int]]]:
+    """The nodes of the cluster graph, and the links between them (one per pair, or none).
+
+    A passage is one node unless the versions linked to it align to disjoint parts of it: a page
+    that segmentation did not cut holds several stories, and the reposts of two of them must not
+    be linked through it. Each part is then a node of its own, its span widened by ``bounds`` to
+    the article boundaries the page shows (never into a neighbouring part). A pair that aligns
+    with two or more parts at once (a copy of the whole page) links nothing: through it, every
+    story of the page would join every other.
+    """
+    sides: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # pid -> (start, end, side id)
+    for k, pair in enumerate(pairs):
+        sides[pair.a].append((*pair.a_aligned, 2 * k))
+        sides[pair.b].append((*pair.b_aligned, 2 * k + 1))
+    node_of_side: dict[int, int] = {}
+    nodes: list[_Node] = []
+    for pid in sorted(sides):
+        groups = _span_groups(sides[pid]) if len(sides[pid]) <= _MAX_SPANS else [
+            [0, 0, *(side for *_, side in sides[pid])]]
+        p = passages[pid]
+        for g, group in enumerate(groups):
+            if len(groups) == 1:
+                start, end, whole = p.start, p.end, True
+            else:
+                lo = groups[g - 1][1] if g else p.start
+                hi = groups[g + 1][0] if g + 1 < len(groups) else p.end
+                start, end = bounds(pid, lo, hi, group[0], group[1]) if bounds else (group[0], group[1])
+                whole = False
+            node_of_side.update((side, len(nodes)) for side in group[2:])
+            nodes.append(_Node(pid, start, end, whole))
+    links = [(node_of_side[2 * k], node_of_side[2 * k + 1]) for k in range(len(pairs))
+             if 2 * k in node_of_side and 2 * k + 1 in node_of_side]
+    return nodes, links
+
+
+def _span_groups(spans: list[tuple[int, int, int]]) -> list[list[int]]:
+    """Aligned spans on one passage grouped into parts, in reading order: each ``[start, end,
+    side ids...]``. Shorter spans first, so that parts form before the spans that cover several
+    of them; such a span belongs to no part."""
+    groups: list[list[int]] = []
+    for start, end, side in sorted(spans, key=lambda s: (s[1] - s[0], s[0])):
+        hits = [g for g in groups if _overlap(g[0], g[1], start, end) >= _SAME_PART]
+        covered = [g for g in hits if min(g[1], end) - max(g[0], start) >= _SAME_PART * (g[1] - g[0]) > 0]
+        if len(covered) >= 2:
+            continue
+        if hits:
+            best = max(hits, key=lambda g: min(g[1], end) - max(g[0], start))
+            best[0], best[1] = min(best[0], start), max(best[1], end)
+            best.append(side)
+        else:
+            groups.append([start, end, side])
+    return sorted(groups, key=lambda g: (g[0], g[1]))
+
+
+def _continuation_links(groups: list[list[int]], nodes: Sequence[_Node], passages: Sequence[Passage],
+                        order: Sequence[int]) -> list[tuple[int, int]]:
     """Join the clusters of the two parts of an article printed over two pages.
 
     Part 1 (ending ``（下转…）``) and part 2 (opening ``（上接…）``) each match a different stretch of
-    the full version; when that version was itself cut in two at the same place, its halves land in
-    the parts' two clusters. Two such clusters are joined when some file holds neighbouring passages,
-    one in each (neither of them a part itself), the first cluster holds a part continued "to" and
-    the second one a part continued "from".
+    the full version, which then holds two nodes (or was itself cut in two at the same place),
+    one in each part's cluster. Two such clusters are joined when some file holds neighbouring
+    nodes, one in each (neither of them a part itself), the first cluster holds a part continued
+    "to" and the second one a part continued "from". ``order``: all nodes in reading order.
     """
-    group_of = {pid: k for k, g in enumerate(groups) for pid in g}
+    group_of = {n: k for k, g in enumerate(groups) for n in g}
+    clustered = [n for n in order if n in group_of]
     links: list[tuple[int, int]] = []
-    for pid in sorted(group_of):
-        nxt = pid + 1
-        if nxt not in group_of or group_of[nxt] == group_of[pid] or passages[nxt].doc != passages[pid].doc:
+    for x, y in zip(clustered, clustered[1:]):
+        px, py = passages[nodes[x].pid], passages[nodes[y].pid]
+        if group_of[x] == group_of[y] or px.doc != py.doc:
             continue
-        if passages[pid].continued or passages[nxt].continued:
+        if px.continued or py.continued:
             continue
-        first, second = groups[group_of[pid]], groups[group_of[nxt]]
-        if any(passages[q].continued in ("to", "both") for q in first) and any(
-            passages[q].continued in ("from", "both") for q in second
+        first, second = groups[group_of[x]], groups[group_of[y]]
+        if any(passages[nodes[q].pid].continued in ("to", "both") for q in first) and any(
+            passages[nodes[q].pid].continued in ("from", "both") for q in second
         ):
-            links.append((pid, nxt))
+            links.append((x, y))
     return links
 
 
-def _merge_neighbours(group: list[int], passages: Sequence[Passage], clustered: set[int]) -> list[tuple[int, ...]]:
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> float:
+    """Overlap of two spans as a share of the shorter; an empty span (a pair whose aligned spans
+    are not known) overlaps everything."""
+    shorter = min(a1 - a0, b1 - b0)
+    return 1.0 if shorter <= 0 else max(0, min(a1, b1) - max(a0, b0)) / shorter
+
+
+def _section_links(groups: list[list[int]], nodes: Sequence[_Node], passages: Sequence[Passage],
+                   order: Sequence[int]) -> list[tuple[int, int]]:
+    """Join the clusters of consecutive sections of one article.
+
+    A page segmented at its subheads gives one passage per section, and each section links only
+    to the same section of the other versions: one cluster per section. Two neighbouring nodes of
+    one file whose clusters hold exactly the same other files are sections of one article printed
+    the same way in all of them, and their clusters are joined. ``order``: all nodes in reading order.
+    """
+    group_of = {n: k for k, g in enumerate(groups) for n in g}
+    files = [frozenset(passages[nodes[n].pid].doc for n in g) for g in groups]
+    clustered = [n for n in order if n in group_of]
+    links: list[tuple[int, int]] = []
+    for x, y in zip(clustered, clustered[1:]):
+        if passages[nodes[x].pid].doc != passages[nodes[y].pid].doc:
+            continue
+        gx, gy = group_of[x], group_of[y]
+        if gx != gy and len(files[gx]) > 1 and files[gx] == files[gy]:
+            links.append((x, y))
+    return links
+
+
+def _reading_order(nodes: Sequence[_Node], passages: Sequence[Passage]) -> list[int]:
+    """All nodes, file by file (in passage order), each file's in reading order."""
+    return sorted(range(len(nodes)), key=lambda n: (passages[nodes[n].pid].doc, nodes[n].start, nodes[n].end))
+
+
+def _merge_neighbours(group: list[int], nodes: Sequence[_Node], passages: Sequence[Passage],
+                      place: Mapping[int, int], parts: Mapping[int, int]) -> list[tuple[tuple[int, ...], int, int]]:
+    """The members of one cluster: runs of its nodes in one file with no node of another cluster
+    between them (passages between them that matched nothing else are taken in too, e.g. a photo
+    caption). Each member as (its passages, start, end). ``parts``: nodes per passage."""
     by_doc: dict[int, list[int]] = defaultdict(list)
-    for pid in group:
-        by_doc[passages[pid].doc].append(pid)
-    members: list[tuple[int, ...]] = []
-    for pids in by_doc.values():
-        pids.sort()
-        run = [pids[0]]
-        for pid in pids[1:]:
-            between = range(run[-1] + 1, pid)
-            if all(q not in clustered for q in between):
-                run.extend(list(between) + [pid])
+    for n in group:
+        by_doc[passages[nodes[n].pid].doc].append(n)
+    members: list[tuple[tuple[int, ...], int, int]] = []
+    for ns in by_doc.values():
+        ns.sort(key=place.__getitem__)
+        runs: list[list[int]] = [[ns[0]]]
+        for n in ns[1:]:
+            if place[n] == place[runs[-1][-1]] + 1:
+                runs[-1].append(n)
             else:
-                members.append(tuple(run))
-                run = [pid]
-        members.append(tuple(run))
+                runs.append([n])
+        for run in runs:
+            first, last = nodes[run[0]], nodes[run[-1]]
+            pids = tuple(range(first.pid, last.pid + 1))
+            if all(parts[nodes[n].pid] == sum(1 for m in run if nodes[m].pid == nodes[n].pid) for n in run):
+                # every part of its passages: the passages themselves
+                members.append((pids, passages[first.pid].start, passages[last.pid].end))
+            else:
+                members.append((pids, first.start, last.end))
     return members
 
 
 def draft_clusters(
-    passages: Sequence[Passage], length_of: Callable[[int], int], pairs: Sequence[Pair]
+    passages: Sequence[Passage], length_of: Callable[[int], int], pairs: Sequence[Pair],
+    bounds: Bounds | None = None,
 ) -> list[ClusterDraft]:
     """Group verified pairs into clusters: members merged, canonical first, in numbering order.
-    ``length_of``: the length of a passage's matching text, by passage id."""
-    links = [(p.a, p.b) for p in pairs]
-    groups = components(links + _continuation_links(components(links), passages))
-    clustered = {pid for g in groups for pid in g}
+    ``length_of``: the length of a passage's matching text, by passage id. ``bounds``: widens a
+    part of a passage to its article's boundaries (see :data:`Bounds`)."""
+    nodes, links = _parts(pairs, passages, bounds)
+    order = _reading_order(nodes, passages)
+    links += _continuation_links(components(links), nodes, passages, order)
+    groups = components(links + _section_links(components(links), nodes, passages, order))
+    clustered = {n for g in groups for n in g}
+    place = {n: k for k, n in enumerate(n for n in order if n in clustered)}
+    parts = Counter(node.pid for node in nodes)
     drafts: list[ClusterDraft] = []
     for group in groups:
-        members = _merge_neighbours(group, passages, clustered)
+        members = _merge_neighbours(group, nodes, passages, place, parts)
         if len(members) < 2:
             continue
-        def weight(m: tuple[int, ...]) -> tuple[int, str, int]:
-            return (-sum(map(length_of, m)), passages[m[0]].path, passages[m[0]].start)
+
+        def weight(m: tuple[tuple[int, ...], int, int]) -> tuple[float, str, int]:
+            pids, start, end = m
+            full = sum(map(length_of, pids))
+            span = passages[pids[-1]].end - passages[pids[0]].start
+            return (-(full * (end - start) / span if span > 0 else full), passages[pids[0]].path, start)
+
         members.sort(key=weight)
-        canonical, rest = members[0], sorted(members[1:], key=lambda m: (passages[m[0]].path, passages[m[0]].start))
-        drafts.append(ClusterDraft((canonical, *rest)))
-    drafts.sort(key=lambda d: min((passages[m[0]].path, passages[m[0]].start) for m in d.members))
+        canonical, rest = members[0], sorted(members[1:], key=lambda m: (passages[m[0][0]].path, m[1]))
+        ordered = (canonical, *rest)
+        drafts.append(ClusterDraft(tuple(m[0] for m in ordered), tuple((m[1], m[2]) for m in ordered)))
+    drafts.sort(key=lambda d: min((passages[m[0]].path, span[0]) for m, span in zip(d.members, d.spans)))
     return drafts
+
+
+SpanText = Callable[[int, int, int], str]
+"""``span_text(pid, start, end)``: the matching text of ``[start, end)`` in passage ``pid``'s document."""
+
+
+class PassageDocuments:
+    """:data:`Bounds` and :data:`SpanText` from the documents the passages were cut from."""
+
+    def __init__(self, documents: Sequence[Document], passages: Sequence[Passage]) -> None:
+        self.documents = documents
+        self.passages = passages
+
+    def bounds(self, pid: int, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
+        return article_bounds(self.documents[self.passages[pid].doc], lo, hi, start, end)
+
+    def span_text(self, pid: int, start: int, end: int) -> str:
+        doc = self.documents[self.passages[pid].doc]
+        return normalized_text(doc.text, doc.blocks, start, end)
 
 
 def score_cluster(number: int, draft: ClusterDraft, passages: Sequence[Passage], texts: TextLookup,
                   config: Config, aligned: Mapping[tuple[int, int], Pair] | None = None,
-                  recode: Callable[[str], str] | None = None) -> Cluster:
+                  recode: Callable[[str], str] | None = None, span_text: SpanText | None = None) -> Cluster:
     """Cluster ``number`` (from 1) of :func:`draft_clusters`, every member scored against the canonical one.
 
     ``aligned``: verified pairs by (a, b). A one-passage member whose pair with a one-passage
     canonical member was verified (either way round: :func:`~neardup.verify.align` does not depend
     on the order of its texts) takes the pair's scores: verification ran the very same alignment.
     ``recode``: a :class:`~neardup.verify.Recoder`, for faster (identical) alignments.
+    ``span_text``: the matching text of a member that is a part of a passage (without it, such a
+    member is scored by its whole passage).
     """
+    def text_of(k: int) -> str:
+        pids, (start, end) = draft.members[k], draft.spans[k]
+        if span_text is not None and not draft.whole(k, passages):
+            return span_text(pids[0], start, end)
+        return "".join(texts[p] for p in pids)
+
     canonical = draft.members[0]
     canonical_text: str | None = None
     scored: list[Member] = []
     for k, member in enumerate(draft.members):
-        first, last = passages[member[0]], passages[member[-1]]
+        start, end = draft.spans[k]
+        whole = draft.whole(k, passages)
         known = None
-        if aligned and len(member) == len(canonical) == 1:
+        if aligned and len(member) == len(canonical) == 1 and whole and draft.whole(0, passages):
             known = aligned.get((member[0], canonical[0])) or aligned.get((canonical[0], member[0]))
         if k == 0:
             similarity = containment = 1.0
@@ -159,11 +328,12 @@ def score_cluster(number: int, draft: ClusterDraft, passages: Sequence[Passage],
             similarity, containment = known.similarity, known.containment
         else:
             if canonical_text is None:
-                canonical_text = "".join(texts[p] for p in canonical)
-            alignment = align("".join(texts[p] for p in member), canonical_text, config.min_run, recode=recode)
+                canonical_text = text_of(0)
+            alignment = align(text_of(k), canonical_text, config.min_run, recode=recode)
             similarity, containment = alignment.similarity, alignment.containment
-        title = next((passages[p].title for p in member if passages[p].title), None)
-        scored.append(Member(first.path, first.start, last.end, title, similarity, containment, member))
+        title = next((passages[p].title for p in member if passages[p].title), None) \
+            if start == passages[member[0]].start else None
+        scored.append(Member(passages[member[0]].path, start, end, title, similarity, containment, member))
     head = scored[0]
     return Cluster(f"c{number:04d}", SpanRef(head.path, head.start, head.end), tuple(scored))
 
@@ -173,11 +343,15 @@ def build_clusters(
     texts: TextLookup,
     pairs: Sequence[Pair],
     config: Config,
+    documents: Sequence[Document] | None = None,
 ) -> list[Cluster]:
-    """Group verified pairs into clusters with scored members."""
-    drafts = draft_clusters(passages, lambda pid: len(texts[pid]), pairs)
+    """Group verified pairs into clusters with scored members. Without ``documents``, a part of a
+    passage (see :func:`draft_clusters`) keeps the span that aligned and is scored by its passage."""
+    known = PassageDocuments(documents, passages) if documents is not None else None
+    drafts = draft_clusters(passages, lambda pid: len(texts[pid]), pairs, known.bounds if known else None)
     recode = recoder_for(drafts, texts)
-    return [score_cluster(number, draft, passages, texts, config, recode=recode)
+    return [score_cluster(number, draft, passages, texts, config, recode=recode,
+                          span_text=known.span_text if known else None)
             for number, draft in enumerate(drafts, 1)]
 
 

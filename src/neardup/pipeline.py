@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import __version__
-from .cluster import draft_clusters, recoder_for, score_cluster
+from .cluster import PassageDocuments, draft_clusters, recoder_for, score_cluster
 from .config import Config
 from .index import signature_candidate_pairs
 from .ingest import SourceFile, discover, read_file
@@ -298,7 +298,7 @@ def scan(
     seconds["verify"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    clusters = _cluster(passages, texts, lengths, verified, config)
+    clusters = _cluster(passages, texts, lengths, verified, documents, config)
     _return_free_memory()
     seconds["cluster"] = time.perf_counter() - t
 
@@ -451,21 +451,22 @@ def _ranges(count: int, workers: int) -> list[tuple[int, int]]:
 
 
 def _score_range(bounds: tuple[int, int]) -> list[Cluster]:
-    drafts, passages, texts, config, aligned = _shared()
+    drafts, passages, texts, config, aligned, documents = _shared()
     mine = drafts[bounds[0]:bounds[1]]
     recode = recoder_for(mine, texts)
-    return [score_cluster(k, draft, passages, texts, config, aligned, recode)
+    span_text = PassageDocuments(documents, passages).span_text
+    return [score_cluster(k, draft, passages, texts, config, aligned, recode, span_text)
             for k, draft in enumerate(mine, bounds[0] + 1)]
 
 
 def _cluster(passages: Sequence[Passage], texts: Sequence[str], lengths: Sequence[int], verified: Sequence[Pair],
-             config: Config) -> list[Cluster]:
+             documents: Sequence[Document], config: Config) -> list[Cluster]:
     """:func:`cluster.build_clusters`, members scored on all workers (each score is an alignment)."""
-    drafts = draft_clusters(passages, lengths.__getitem__, verified)
+    drafts = draft_clusters(passages, lengths.__getitem__, verified, PassageDocuments(documents, passages).bounds)
     workers = config.workers if len(drafts) >= _PARALLEL_SCORE_MIN else 1
     aligned = {(pair.a, pair.b): pair for pair in verified}
-    parts = _forked_map(_score_range, _ranges(len(drafts), workers), (drafts, passages, texts, config, aligned),
-                        workers)
+    parts = _forked_map(_score_range, _ranges(len(drafts), workers),
+                        (drafts, passages, texts, config, aligned, documents), workers)
     return [cluster for part in parts for cluster in part]
 
 

@@ -11,6 +11,14 @@ is cut at article headlines:
   of a paragraph (or the top of the page), and is followed within three short lines (subtitle,
   byline) by a body paragraph. Lines opening with a bullet (``●``) are subheads, never headlines.
 * Continuation markers cut too: ``（上接第一版）`` opens a passage, ``（下转第四版）`` closes one.
+* A dateline paragraph (``本报北京１月５日讯``, ``新华社…电``) opens an article: at the short
+  headline lines right above it when there are some, else at the dateline itself (an article
+  printed without a headline).
+
+Hard-wrapped text (every line of a paragraph cut at one column width, as OCR and print-era
+archives give it) is read as paragraphs first: when most lines share one length, a line of that
+length runs on into the next one. Otherwise every line would be "short" and headline shape would
+tell nothing.
 
 Cutting too often is cheap, cutting too rarely is not: the cluster stage merges neighbouring
 passages of one file that matched the same story, so a section cut from its article comes back.
@@ -28,7 +36,7 @@ import numpy.typing as npt
 from .models import Document, Passage
 from .normalize import code_points, normalize
 
-__all__ = ["segment"]
+__all__ = ["article_bounds", "segment"]
 
 _HEADLINE_MAX: Final = 40
 _COHESION: Final = 0.07
@@ -49,6 +57,19 @@ _CONTINUED_TO: Final = re.compile(r"[（(]\s*下转第?[一二三四五六七八
 # separates lines, so each match is one non-blank line, stripped, with its offsets.
 _LINE_CONTENT: Final = re.compile(r"\S(?:[^\n]*\S)?")
 _CONTINUATION: Final = {(True, False): "from", (False, True): "to", (True, True): "both"}
+# A dateline opens the first paragraph of an agency or own-correspondent story: 本报讯, 本报北京１月
+# ５日讯, 新华社北京十二月三十一日电, 据新华社…电. Sentence punctuation may not come before 讯/电.
+_DATELINE: Final = re.compile(r"(?:据)?(?:本报|新华社|中新社|人民日报|本刊|新华网|中新网)[^，。；：,;:！？]{0,24}?[讯电]")
+_SENTENCE_FINAL: Final = tuple("。！？!?…”」")
+# A line wholly in brackets is a credit or a caption (（方明）, （新华社记者戴浩摄）, （传真照片）):
+# it closes the article above or sits under a picture, never heads an article.
+_CREDIT: Final = re.compile(r"[（(][^）)]{1,40}[）)]")
+# Wrapped text: the most common line length must hold this share of the lines, and lines longer
+# than it (by more than the tolerance) must be rare.
+_WRAP_SHARE: Final = 0.35
+_WRAP_LONGER: Final = 0.05
+_WRAP_MIN: Final = 8
+_WRAP_MAX: Final = 60
 
 
 class _Line(NamedTuple):
@@ -73,7 +94,7 @@ def segment(doc: Document, doc_index: int = 0) -> list[Passage]:
         return [Passage(doc_index, doc.path, start, end, title)]
     passages: list[Passage] = []
     for block in doc.blocks:
-        lines = _lines(doc.text, block.start, block.end)
+        lines = _paragraphs(doc.text, _lines(doc.text, block.start, block.end))
         for first, last, title in _articles(lines):
             body = [line.text for line in lines[first:last + 1] if not line.heading]
             marks = (bool(body) and bool(_CONTINUED_FROM.match(body[0])),
@@ -84,6 +105,45 @@ def segment(doc: Document, doc_index: int = 0) -> list[Passage]:
         p = passages[0]
         passages[0] = Passage(p.doc, p.path, p.start, p.end, doc.title)
     return passages
+
+
+def article_bounds(doc: Document, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
+    """The span ``[start, end)`` of ``doc`` (a stretch that aligned with another version) widened
+    to the article it lies in, as far as the page shows: back to the headline or dateline that
+    opens it, on to the line before the next one, whole lines, within ``[lo, hi)``.
+
+    Used where segmentation left several stories in one passage: the stretch each version aligned
+    with marks its story, and the page's own boundaries give the rest.
+    """
+    lines = [line for block in doc.blocks if block.start < hi and block.end > lo
+             for line in _paragraphs(doc.text, _lines(doc.text, block.start, block.end))
+             if line.start >= lo and line.end <= hi]
+    inside = [k for k, line in enumerate(lines) if line.end > start and line.start < end]
+    if not inside:
+        return start, end
+    first, last = inside[0], inside[-1]
+    while first > 0 and not _opens_article(lines, first):
+        first -= 1
+    while last + 1 < len(lines) and not _opens_article(lines, last + 1):
+        last += 1
+    while first < last and lines[first].furniture:
+        first += 1
+    return min(lines[first].start, start), max(lines[last].end, end)
+
+
+def _opens_article(lines: list[_Line], i: int) -> bool:
+    """Whether an article may start at line ``i``: a heading, furniture (which stands alone), a
+    headline below the end of a sentence, or a dateline (with the headline lines right above it)."""
+    line = lines[i]
+    if line.heading or line.furniture:
+        return True
+    prev = lines[i - 1] if i else None
+    if prev is not None and prev.short and not prev.furniture and not _ends_sentence(prev.text) \
+            and not prev.text.endswith(_SENTENCE_END):
+        return False  # under a headline-shaped line: the article starts there, if anywhere
+    if not line.short and _DATELINE.match(line.text):
+        return True
+    return (prev is None or _ends_sentence(prev.text) or prev.short) and _looks_like_headline(lines, i)
 
 
 def _first_heading(doc: Document) -> str | None:
@@ -104,6 +164,93 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
         lines.append(_Line(match.start(), match.end(), stripped, len(heading.group()) if heading else 0,
                            short, furniture))
     return lines
+
+
+def _visible(text: str) -> int:
+    """Characters of a line that take a place in the column: OCR puts spaces between characters."""
+    return len(text) - text.count(" ") - text.count("\u3000")
+
+
+def _wrap_width(lines: list[_Line]) -> tuple[int, int] | None:
+    """(width, tolerance) of hard-wrapped text, or None when lines are paragraphs already."""
+    if len(lines) < 6:
+        return None
+    lengths = [_visible(line.text) for line in lines if not line.heading]
+    counts = Counter(n for n in lengths if _WRAP_MIN <= n <= _WRAP_MAX)
+    if not counts:
+        return None
+    best: tuple[int, int, int] | None = None  # (lines at the width, width, tolerance)
+    for width in counts:
+        tol = 1 if width < 20 else 2
+        near = sum(counts.get(n, 0) for n in range(width - tol, width + tol + 1))
+        if best is None or near > best[0] or near == best[0] and width > best[1]:
+            best = (near, width, tol)
+    assert best is not None
+    near, width, tol = best
+    longer = sum(1 for n in lengths if n > width + tol)
+    if near < 3 or near < _WRAP_SHARE * len(lengths) or longer > _WRAP_LONGER * len(lengths):
+        return None
+    return width, tol
+
+
+def _paragraphs(text: str, lines: list[_Line]) -> list[_Line]:
+    """``lines`` with each run of hard-wrapped lines joined into one line (its paragraph): a line
+    as long as the column runs on into the next, blank lines between them or not (a paragraph
+    split by a column break), unless it ends a sentence right above a line shaped like a
+    headline or a dateline."""
+    wrap = _wrap_width(lines)
+    if wrap is None:
+        return lines
+    width, tol = wrap
+    full = [_visible(line.text) >= width - tol and not line.heading and not line.furniture for line in lines]
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j + 1 < len(lines) and full[j] and _runs_on(lines, full, j):
+            j += 1
+        if j == i:
+            out.append(lines[i])
+        else:
+            joined = "".join(line.text for line in lines[i:j + 1])
+            out.append(_Line(lines[i].start, lines[j].end, joined, 0, len(joined) <= _HEADLINE_MAX, False))
+        i = j + 1
+    return out
+
+
+def _runs_on(lines: list[_Line], full: list[bool], j: int) -> bool:
+    """Whether full line ``j`` continues on line ``j + 1``: into a full line or a paragraph's last
+    line (it ends a sentence or a clause). A short line that ends nothing is a headline, a subtitle
+    or a byline (or the rest of a wrapped headline, which the headline rules take in anyway), and a
+    dateline opens a new article."""
+    nxt = lines[j + 1]
+    if nxt.heading or nxt.furniture or nxt.text.startswith(_HEADLINE_BULLETS) or _DATELINE.match(nxt.text):
+        return False
+    return full[j + 1] or _ends_sentence(nxt.text) or nxt.text.endswith(_SENTENCE_END)
+
+
+def _dateline_starts(lines: list[_Line], starts: set[int]) -> set[int]:
+    """Article starts at dateline paragraphs that no headline found so far opens.
+
+    The start goes up over the short lines right above the dateline (headline, subtitle, byline:
+    at most three, below the end of a sentence or the top of the page), else it is the dateline.
+    """
+    added: set[int] = set()
+    for i, line in enumerate(lines):
+        if line.short or not _DATELINE.match(line.text):
+            continue
+        j = i
+        while j > 0 and i - j < 3 and lines[j - 1].short and not lines[j - 1].furniture \
+                and not _ends_sentence(lines[j - 1].text) and not lines[j - 1].text.endswith(_SENTENCE_END) \
+                and j not in starts:
+            j -= 1
+        if any(k in starts for k in range(j, i + 1)):
+            continue
+        if j < i and not (j == 0 or lines[j - 1].furniture or not lines[j - 1].short
+                          or _ends_sentence(lines[j - 1].text)):
+            j = i
+        added.add(j)
+    return added
 
 
 def _strong_start(lines: list[_Line], i: int) -> bool:
@@ -186,6 +333,7 @@ def _articles(lines: list[_Line]) -> list[tuple[int, int, str | None]]:
     else:
         starts = _headline_starts(lines)
         starts -= _cohesive_cuts(lines, starts)
+        starts |= _dateline_starts(lines, starts)
     for i, line in enumerate(lines):
         if line.furniture:
             # furniture (masthead, editor credits) stands alone: it ends the article above and
@@ -236,6 +384,8 @@ def _looks_like_headline(lines: list[_Line], i: int) -> bool:
     if not line.short or line.text.endswith(_SENTENCE_END) or line.text.startswith(_SUBHEAD_BULLETS):
         return False
     if _CONTINUED_FROM.match(line.text) or _CONTINUED_TO.search(line.text) or line.furniture:
+        return False
+    if line.text[0] in "（(" and _CREDIT.fullmatch(line.text):
         return False
     for j in range(i + 1, min(i + 5, len(lines))):
         if not lines[j].short:
