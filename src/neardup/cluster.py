@@ -113,10 +113,14 @@ def _parts(pairs: Sequence[Pair], passages: Sequence[Passage], bounds: Bounds | 
     for k, pair in enumerate(pairs):
         sides[pair.a].append((*pair.a_aligned, 2 * k))
         sides[pair.b].append((*pair.b_aligned, 2 * k + 1))
+    def partner(side: int) -> int:
+        pair = pairs[side // 2]
+        return pair.b if side % 2 == 0 else pair.a
+
     node_of_side: dict[int, int] = {}
     nodes: list[_Node] = []
     for pid in sorted(sides):
-        groups = _span_groups(sides[pid]) if len(sides[pid]) <= _MAX_SPANS else [
+        groups = _span_groups(sides[pid], partner, passages) if len(sides[pid]) <= _MAX_SPANS else [
             [0, 0, *(side for *_, side in sides[pid])]]
         p = passages[pid]
         for g, group in enumerate(groups):
@@ -134,10 +138,13 @@ def _parts(pairs: Sequence[Pair], passages: Sequence[Passage], bounds: Bounds | 
     return nodes, links
 
 
-def _span_groups(spans: list[tuple[int, int, int]]) -> list[list[int]]:
+def _span_groups(spans: list[tuple[int, int, int]], partner: Callable[[int], int],
+                 passages: Sequence[Passage]) -> list[list[int]]:
     """Aligned spans on one passage grouped into parts, in reading order: each ``[start, end,
     side ids...]``. Shorter spans first, so that parts form before the spans that cover several
-    of them; such a span belongs to no part."""
+    of them; such a span belongs to no part. Neighbouring parts aligned with neighbouring passages
+    of one file are one part: that file's copy was cut in two (at a subhead, a caption, a column
+    break) where this one was not. ``partner``: the passage on the other side of a side id."""
     groups: list[list[int]] = []
     for start, end, side in sorted(spans, key=lambda s: (s[1] - s[0], s[0])):
         hits = [g for g in groups if _overlap(g[0], g[1], start, end) >= _SAME_PART]
@@ -150,7 +157,17 @@ def _span_groups(spans: list[tuple[int, int, int]]) -> list[list[int]]:
             best.append(side)
         else:
             groups.append([start, end, side])
-    return sorted(groups, key=lambda g: (g[0], g[1]))
+    groups.sort(key=lambda g: (g[0], g[1]))
+    joined = groups[:1]
+    for group in groups[1:]:
+        before = {partner(side) for side in joined[-1][2:]}
+        after = {partner(side) for side in group[2:]}
+        if any(q - 1 in before and passages[q - 1].doc == passages[q].doc for q in after):
+            joined[-1][1] = max(joined[-1][1], group[1])
+            joined[-1].extend(group[2:])
+        else:
+            joined.append(group)
+    return joined
 
 
 def _continuation_links(groups: list[list[int]], nodes: Sequence[_Node], passages: Sequence[Passage],

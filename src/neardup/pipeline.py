@@ -31,7 +31,7 @@ from .ingest import SourceFile, discover, read_file
 from .models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
 from .normalize import Wanted, normalized_text, to_original_spans_many
 from .segment import segment
-from .sketch import signatures_and_sizes
+from .sketch import signatures_and_sizes, windows
 from .spill import SpilledDocuments, SpilledRows, SpilledTexts
 from .tokenize import shingle_hashes, shingle_hashes_many
 from .verify import Recoder, prefilter
@@ -61,6 +61,11 @@ class SketchedFile:
     encoded_documents: list[bytes] = field(default_factory=list)
     encoded_texts: list[bytes] = field(default_factory=list)
     text_lengths: list[int] = field(default_factory=list)
+    # Windows of long passages (see ``sketch.windows``): their signatures, sizes, and the passage
+    # (index into ``passages``) each belongs to.
+    window_signatures: npt.NDArray[np.uint32] | None = None
+    window_sizes: list[int] = field(default_factory=list)
+    window_owners: list[int] = field(default_factory=list)
 
 
 def _timed(seconds: dict[str, float], stage: str, started: float) -> float:
@@ -100,6 +105,12 @@ def sketch_documents(documents: Sequence[Document], config: Config, out: Sketche
     sig, sizes = signatures_and_sizes(shingles, config.num_perm, config.seed)
     out.sizes.extend(sizes.tolist())
     out.signatures = sig if out.signatures is None else np.concatenate((out.signatures, sig))
+    first = len(out.passages) - len(shingles)
+    owners, pieces = windows(shingles)
+    wsig, wsizes = signatures_and_sizes(pieces, config.num_perm, config.seed)
+    out.window_sizes.extend(wsizes.tolist())
+    out.window_owners.extend(first + k for k in owners)
+    out.window_signatures = wsig if out.window_signatures is None else np.concatenate((out.window_signatures, wsig))
     _timed(seconds, "sketch", t)
     return out
 
@@ -247,6 +258,9 @@ def scan(
     sizes = array("q")
     lengths = array("q")
     sig_rows = SpilledRows(config.num_perm, np.uint32)
+    window_rows = SpilledRows(config.num_perm, np.uint32)
+    window_sizes = array("q")
+    window_owners = array("q")
     seconds: dict[str, float] = {stage: 0.0 for stage in STAGES}
     total_bytes = 0
     for result in _sketch_files(files, config, progress):
@@ -258,6 +272,10 @@ def scan(
         sizes.extend(result.sizes)
         if result.signatures is not None and len(result.signatures):
             sig_rows.append(result.signatures)
+        if result.window_signatures is not None and len(result.window_signatures):
+            window_rows.append(result.window_signatures)
+            window_sizes.extend(result.window_sizes)
+            window_owners.extend(len(passages) - len(result.passages) + k for k in result.window_owners)
         skipped.extend(result.skipped)
         total_bytes += result.bytes_read
         for stage, s in result.seconds.items():
@@ -266,29 +284,12 @@ def scan(
     _return_free_memory()
 
     t = time.perf_counter()
-    sigs = sig_rows.load()
-    size_arr = np.frombuffer(sizes, dtype=np.int64) if sizes else np.empty(0, dtype=np.int64)
     length_arr = np.frombuffer(lengths, dtype=np.int64) if lengths else np.empty(0, dtype=np.int64)
-    active = length_arr >= config.min_passage_chars
-    doc_of = np.fromiter((p.doc for p in passages), dtype=np.int64, count=len(passages))
-    collisions = 0
-    distinct = 0
-
-    def count(n: int) -> None:
-        nonlocal collisions
-        collisions += n
-
-    def keep(pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        nonlocal distinct
-        distinct += len(pairs)
-        pairs = pairs[doc_of[pairs[:, 0]] != doc_of[pairs[:, 1]]]
-        return prefilter(pairs, sigs, size_arr, config)
-
-    survivors = signature_candidate_pairs(sigs, config.lsh_rows, config.bucket_cap, active=active, keep=keep,
-                                          collisions=count)
+    survivors, collisions, distinct = _candidates(sig_rows, sizes, length_arr >= config.min_passage_chars,
+                                                  window_rows, window_sizes, window_owners, passages, config)
     # Signatures are 512 bytes a passage (the largest thing the scan holds) and nothing after
     # banding reads them: dropped here, they are not in the workers forked for the later stages.
-    del sigs, keep
+    del sig_rows, window_rows
     _return_free_memory()
     seconds["index"] = time.perf_counter() - t
 
@@ -335,6 +336,49 @@ def scan(
         skipped=tuple(skipped),
         stats=stats,
     )
+
+
+def _int64(values: array[int]) -> npt.NDArray[np.int64]:
+    return np.frombuffer(values, dtype=np.int64) if values else np.empty(0, dtype=np.int64)
+
+
+def _candidates(sig_rows: SpilledRows, sizes: array[int], active: npt.NDArray[np.bool_], window_rows: SpilledRows,
+                window_sizes: array[int], window_owners: array[int], passages: Sequence[Passage], config: Config
+                ) -> tuple[npt.NDArray[np.int64], int, int]:
+    """Candidate passage pairs that pass the prefilter, band collisions and distinct row pairs.
+
+    Banding runs over the passages' signatures and their windows' together (a window row stands
+    for the passage it belongs to): a short article inside a long passage that segmentation did
+    not cut shares few shingles with the whole passage, but most with one of its windows.
+    """
+    sigs = sig_rows.load()
+    wsigs = window_rows.load()
+    if len(wsigs):
+        sigs = np.concatenate((sigs, wsigs))
+    size_arr = np.concatenate((_int64(sizes), _int64(window_sizes)))
+    owner = np.concatenate((np.arange(len(passages), dtype=np.int64), _int64(window_owners)))
+    rows_active = np.concatenate((active, active[_int64(window_owners)]))
+    doc_of = np.fromiter((p.doc for p in passages), dtype=np.int64, count=len(passages))
+    collisions = 0
+    distinct = 0
+
+    def count(n: int) -> None:
+        nonlocal collisions
+        collisions += n
+
+    def keep(pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        nonlocal distinct
+        distinct += len(pairs)
+        pairs = pairs[doc_of[owner[pairs[:, 0]]] != doc_of[owner[pairs[:, 1]]]]
+        return prefilter(pairs, sigs, size_arr, config)
+
+    rows = signature_candidate_pairs(sigs, config.lsh_rows, config.bucket_cap, active=rows_active, keep=keep,
+                                     collisions=count)
+    if not len(wsigs):
+        return rows, collisions, distinct
+    mapped = owner[rows]
+    mapped = np.stack((mapped.min(axis=1), mapped.max(axis=1)), axis=1)
+    return np.unique(mapped, axis=0), collisions, distinct
 
 
 class _RecoderPerProcess:

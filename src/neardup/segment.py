@@ -50,7 +50,7 @@ _BYLINE: Final = re.compile(r"^(?:——|—|－－)|记者|通讯员|本报讯|
 # credits and phone numbers opening it. Two patterns, searched and matched, because one search for
 # all five tried the anchored ones at every position of the line (twice the time).
 _FURNITURE_ANYWHERE: Final = re.compile(r"第[一二三四五六七八九十百\d]+版|星期[一二三四五六日天]")
-_FURNITURE_OPENING: Final = re.compile(r"(?:责任|本版|美术)?编辑[:：]|校对[:：]|[\d\s\-—]{5,}$")
+_FURNITURE_OPENING: Final = re.compile(r"(?:责任|本版|美术)?编辑[:：]|校对[:：]|(?:电话|传真|邮编|地址)[:：]|[\d\s\-—]{5,}$")
 _CONTINUED_FROM: Final = re.compile(r"^[（(]\s*上接第?[一二三四五六七八九十百\d]+[版页面]")
 _CONTINUED_TO: Final = re.compile(r"[（(]\s*下转第?[一二三四五六七八九十百\d]+[版页面]\s*[）)]\s*$")
 # What ``str.strip`` keeps of one line: regex ``\s`` is exactly ``str.isspace``, and only "\n"

@@ -12,8 +12,8 @@ raises ``MissingDependencyError`` with the pip command. How the work splits (pas
                built over a range-partitioned sort so one huge bucket is spread over many tasks
     shuffle 3  candidates ⋈ signatures → ``verify.prefilter`` in executors
     shuffle 4  survivors ⋈ matching texts → ``verify.verify_pair`` in executors
-    shuffle 5+ connected components of the verified pairs: large-star / small-star rounds
-    driver     ``cluster.build_clusters`` over the clustered passages only, and the ``Report``
+    driver     ``cluster.build_clusters`` over the verified pairs (collected for the report anyway:
+               their aligned spans decide which part of a passage each links), and the ``Report``
 
 Passage ids are numbered as the local scan numbers them (files in path order, then file order):
 capped buckets and the merging of neighbouring passages depend on it. So the report is the local
@@ -430,10 +430,11 @@ class OffsetMaps:
 
 def clusters_from_components(membership: Iterable[tuple[int, int]], passages: Sequence[Passage],
                              maps: OffsetMaps, config: Config) -> list[Cluster]:
-    """``build_clusters`` on components found in Spark.
+    """``build_clusters`` on components found in Spark (``neardup.spark``'s table pipeline,
+    which never collects the pairs).
 
-    ``build_clusters`` only reads the pair ends to form components, so each component is handed
-    over as a star of links from its root; merging, canonical choice and scoring are its own.
+    Each component is handed over as a star of links from its root, with no aligned spans: every
+    passage is then one node (no parts), and merging, canonical choice and scoring are its own.
     """
     links = [Pair(root, pid, 1.0, 1.0, (0, 0), (0, 0)) for pid, root in membership if pid != root]
     return build_clusters(passages, _MatchingTexts(maps), links, config)
@@ -501,11 +502,10 @@ def _scan(spark: SparkSession, paths: list[str], config: Config) -> Report:
             maps = OffsetMaps(read.passages, read.documents)
             pairs = [Pair(r[0], r[1], r[2], r[3], maps[r[0]].to_original(r[4], r[5]),
                           maps[r[1]].to_original(r[6], r[7])) for r in rows]
-        with _step(spark, seconds, "components"):
-            components, rounds = connected_components(verified)
-            membership = [(r["pid"], r["root"]) for r in components.collect()]
     with _step(spark, seconds, "cluster"):
-        clusters = clusters_from_components(membership, read.passages, maps, config)
+        # The verified pairs are on the driver already (the report lists them), aligned spans and
+        # all: clusters come from them as in the local scan, parts of passages included.
+        clusters = build_clusters(read.passages, _MatchingTexts(maps), pairs, config, read.documents)
     with _step(spark, seconds, "explain"):
         clusters = _explain_clusters(clusters, read.documents, read.passages, config)
     for frame in (passages, candidates, verified):
@@ -530,7 +530,6 @@ def _scan(spark: SparkSession, paths: list[str], config: Config) -> Report:
         "spark_master": spark.sparkContext.master,
         "spark_parallelism": spark.sparkContext.defaultParallelism,
         "shuffle_partitions": partitions,
-        "component_rounds": rounds,
     }
     return Report(version=__version__, config=config.to_dict(), documents=tuple(read.documents),
                   passages=tuple(read.passages), clusters=tuple(clusters), pairs=tuple(pairs),
