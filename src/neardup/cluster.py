@@ -20,12 +20,12 @@ from typing import NamedTuple, Protocol
 from dataclasses import dataclass
 
 from .config import Config
-from .models import Cluster, Document, Member, Pair, Passage, SpanRef
+from .models import COVER_BLOCK, Cluster, Document, Member, Pair, Passage, SpanRef
 from .normalize import normalized_text
-from .segment import article_bounds
+from .segment import article_bounds, article_break
 from .verify import Recoder, align
 
-__all__ = ["Bounds", "ClusterDraft", "PassageDocuments", "SpanText", "build_clusters", "components", "draft_clusters", "recoder_for", "score_cluster"]
+__all__ = ["ClusterDraft", "Layout", "PassageDocuments", "SpanText", "build_clusters", "components", "draft_clusters", "recoder_for", "score_cluster"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,26 +93,68 @@ _SAME_PART = 0.5
 # A passage with more aligned spans than this is one node (grouping them costs their square).
 _MAX_SPANS = 256
 
-Bounds = Callable[[int, int, int, int, int], tuple[int, int]]
-"""``bounds(pid, lo, hi, start, end)``: the span ``[start, end)`` of passage ``pid``'s document
-widened to the article boundaries the page shows, within ``[lo, hi)``."""
+class Layout(Protocol):
+    """What the cluster stage may ask of the documents behind the passages (see
+    :class:`PassageDocuments`)."""
+
+    def separated(self, pid: int, end: int, start: int) -> bool:
+        """Whether passage ``pid``'s document shows an article boundary between offsets ``end``
+        and ``start`` (a headline, a dateline, furniture), so that the stretches before and after
+        may be different stories."""
+        ...
+
+    def bounds(self, pid: int, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
+        """The span ``[start, end)`` widened to the article boundaries the page shows, within
+        ``[lo, hi)``."""
+        ...
 
 
-def _parts(pairs: Sequence[Pair], passages: Sequence[Passage], bounds: Bounds | None
+class _Part:
+    """Aligned spans on one passage that mark one story: where they lie in the document, and
+    which blocks of the passage's matching text their runs cover (0: not known)."""
+
+    __slots__ = ("start", "end", "cover", "sides")
+
+    def __init__(self, start: int, end: int, cover: int, side: int) -> None:
+        self.start, self.end, self.cover, self.sides = start, end, cover, [side]
+
+    def take(self, other: _Part) -> None:
+        self.start, self.end = min(self.start, other.start), max(self.end, other.end)
+        self.cover |= other.cover
+        self.sides.extend(other.sides)
+
+    def shared(self, other: _Part) -> float:
+        """How much of the smaller of the two the other one covers too (0..1)."""
+        if self.cover and other.cover:
+            both = (self.cover & other.cover).bit_count()
+            return both / min(self.cover.bit_count(), other.cover.bit_count())
+        return _overlap(self.start, self.end, other.start, other.end)
+
+    def covers_most_of(self, other: _Part) -> bool:
+        """Whether this one covers at least half of ``other``."""
+        if self.cover and other.cover:
+            return (self.cover & other.cover).bit_count() >= _SAME_PART * other.cover.bit_count()
+        inside = min(self.end, other.end) - max(self.start, other.start)
+        return other.end > other.start and inside >= _SAME_PART * (other.end - other.start)
+
+
+def _parts(pairs: Sequence[Pair], passages: Sequence[Passage], layout: Layout | None
            ) -> tuple[list[_Node], list[tuple[int, int]]]:
     """The nodes of the cluster graph, and the links between them (one per pair, or none).
 
-    A passage is one node unless the versions linked to it align to disjoint parts of it: a page
-    that segmentation did not cut holds several stories, and the reposts of two of them must not
-    be linked through it. Each part is then a node of its own, its span widened by ``bounds`` to
-    the article boundaries the page shows (never into a neighbouring part). A pair that aligns
-    with two or more parts at once (a copy of the whole page) links nothing: through it, every
-    story of the page would join every other.
+    A passage is one node unless the versions linked to it align to disjoint parts of it with an
+    article boundary between them: a page that segmentation did not cut holds several stories,
+    and the reposts of two of them must not be linked through it. Each part is then a node of its
+    own, its span widened to the article boundaries the page shows (never into a neighbouring
+    part). A pair that aligns with two or more parts at once (a copy of the whole page) links
+    nothing: through it, every story of the page would join every other. Without ``layout``
+    passages are never split.
     """
-    sides: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # pid -> (start, end, side id)
+    sides: dict[int, list[_Part]] = defaultdict(list)
     for k, pair in enumerate(pairs):
-        sides[pair.a].append((*pair.a_aligned, 2 * k))
-        sides[pair.b].append((*pair.b_aligned, 2 * k + 1))
+        sides[pair.a].append(_Part(*pair.a_aligned, pair.a_cover, 2 * k))
+        sides[pair.b].append(_Part(*pair.b_aligned, pair.b_cover, 2 * k + 1))
+
     def partner(side: int) -> int:
         pair = pairs[side // 2]
         return pair.b if side % 2 == 0 else pair.a
@@ -120,53 +162,65 @@ def _parts(pairs: Sequence[Pair], passages: Sequence[Passage], bounds: Bounds | 
     node_of_side: dict[int, int] = {}
     nodes: list[_Node] = []
     for pid in sorted(sides):
-        groups = _span_groups(sides[pid], partner, passages) if len(sides[pid]) <= _MAX_SPANS else [
-            [0, 0, *(side for *_, side in sides[pid])]]
         p = passages[pid]
+        if layout is None or len(sides[pid]) > _MAX_SPANS:
+            groups = [_Part(p.start, p.end, 0, -1)]
+            groups[0].sides = [part.sides[0] for part in sides[pid]]
+        else:
+            groups = _span_groups(pid, sides[pid], partner, passages, layout)
         for g, group in enumerate(groups):
             if len(groups) == 1:
                 start, end, whole = p.start, p.end, True
             else:
-                lo = groups[g - 1][1] if g else p.start
-                hi = groups[g + 1][0] if g + 1 < len(groups) else p.end
-                start, end = bounds(pid, lo, hi, group[0], group[1]) if bounds else (group[0], group[1])
-                whole = False
-            node_of_side.update((side, len(nodes)) for side in group[2:])
+                assert layout is not None
+                lo = max(p.start, min(group.start, groups[g - 1].end if g else p.start))
+                hi = min(p.end, max(group.end, groups[g + 1].start if g + 1 < len(groups) else p.end))
+                (start, end), whole = layout.bounds(pid, lo, hi, group.start, group.end), False
+            node_of_side.update((side, len(nodes)) for side in group.sides)
             nodes.append(_Node(pid, start, end, whole))
     links = [(node_of_side[2 * k], node_of_side[2 * k + 1]) for k in range(len(pairs))
              if 2 * k in node_of_side and 2 * k + 1 in node_of_side]
     return nodes, links
 
 
-def _span_groups(spans: list[tuple[int, int, int]], partner: Callable[[int], int],
-                 passages: Sequence[Passage]) -> list[list[int]]:
-    """Aligned spans on one passage grouped into parts, in reading order: each ``[start, end,
-    side ids...]``. Shorter spans first, so that parts form before the spans that cover several
-    of them; such a span belongs to no part. Neighbouring parts aligned with neighbouring passages
-    of one file are one part: that file's copy was cut in two (at a subhead, a caption, a column
-    break) where this one was not. ``partner``: the passage on the other side of a side id."""
-    groups: list[list[int]] = []
-    for start, end, side in sorted(spans, key=lambda s: (s[1] - s[0], s[0])):
-        hits = [g for g in groups if _overlap(g[0], g[1], start, end) >= _SAME_PART]
-        covered = [g for g in hits if min(g[1], end) - max(g[0], start) >= _SAME_PART * (g[1] - g[0]) > 0]
-        if len(covered) >= 2:
-            continue
-        if hits:
-            best = max(hits, key=lambda g: min(g[1], end) - max(g[0], start))
-            best[0], best[1] = min(best[0], start), max(best[1], end)
-            best.append(side)
+def _span_groups(pid: int, spans: list[_Part], partner: Callable[[int], int],
+                 passages: Sequence[Passage], layout: Layout) -> list[_Part]:
+    """Aligned spans on passage ``pid`` grouped into parts, in reading order.
+
+    Shorter spans first, so that parts form before the spans that cover several of them. Then
+    neighbouring parts are one part unless the page shows an article boundary between them, or
+    when they aligned with neighbouring passages of one file (that copy was cut in two, at a
+    subhead, a caption or a column break, where this one was not). Parts whose spans interleave
+    but whose runs cover different text stay apart: columns that OCR read as merged lines. Last,
+    a span that covered several parts joins the part it now lies in, if there is one.
+    ``partner``: the passage on the other side of a side id.
+    """
+    groups: list[_Part] = []
+    covering: list[_Part] = []
+    for span in sorted(spans, key=lambda s: (s.end - s.start, s.start)):
+        hits = [g for g in groups if g.shared(span) >= _SAME_PART]
+        if sum(1 for g in hits if span.covers_most_of(g)) >= 2:
+            covering.append(span)
+        elif hits:
+            max(hits, key=lambda g: g.shared(span)).take(span)
         else:
-            groups.append([start, end, side])
-    groups.sort(key=lambda g: (g[0], g[1]))
+            groups.append(span)
+    groups.sort(key=lambda g: (g.start, g.end))
     joined = groups[:1]
     for group in groups[1:]:
-        before = {partner(side) for side in joined[-1][2:]}
-        after = {partner(side) for side in group[2:]}
-        if any(q - 1 in before and passages[q - 1].doc == passages[q].doc for q in after):
-            joined[-1][1] = max(joined[-1][1], group[1])
-            joined[-1].extend(group[2:])
+        last = joined[-1]
+        before = {partner(side) for side in last.sides}
+        after = {partner(side) for side in group.sides}
+        cut_there = any(q - 1 in before and passages[q - 1].doc == passages[q].doc for q in after)
+        interleaved = group.start < last.end - COVER_BLOCK
+        if cut_there or not interleaved and not layout.separated(pid, last.end, group.start):
+            last.take(group)
         else:
             joined.append(group)
+    for span in covering:
+        inside = [g for g in joined if g.covers_most_of(span)]
+        if len(inside) == 1:
+            inside[0].take(span)
     return joined
 
 
@@ -261,12 +315,12 @@ def _merge_neighbours(group: list[int], nodes: Sequence[_Node], passages: Sequen
 
 def draft_clusters(
     passages: Sequence[Passage], length_of: Callable[[int], int], pairs: Sequence[Pair],
-    bounds: Bounds | None = None,
+    layout: Layout | None = None,
 ) -> list[ClusterDraft]:
     """Group verified pairs into clusters: members merged, canonical first, in numbering order.
-    ``length_of``: the length of a passage's matching text, by passage id. ``bounds``: widens a
-    part of a passage to its article's boundaries (see :data:`Bounds`)."""
-    nodes, links = _parts(pairs, passages, bounds)
+    ``length_of``: the length of a passage's matching text, by passage id. ``layout``: the
+    documents' article boundaries, to split passages that hold several stories (see :func:`_parts`)."""
+    nodes, links = _parts(pairs, passages, layout)
     order = _reading_order(nodes, passages)
     links += _continuation_links(components(links), nodes, passages, order)
     groups = components(links + _section_links(components(links), nodes, passages, order))
@@ -298,11 +352,14 @@ SpanText = Callable[[int, int, int], str]
 
 
 class PassageDocuments:
-    """:data:`Bounds` and :data:`SpanText` from the documents the passages were cut from."""
+    """The :class:`Layout` of the documents the passages were cut from, and :data:`SpanText`."""
 
     def __init__(self, documents: Sequence[Document], passages: Sequence[Passage]) -> None:
         self.documents = documents
         self.passages = passages
+
+    def separated(self, pid: int, end: int, start: int) -> bool:
+        return article_break(self.documents[self.passages[pid].doc], end, start)
 
     def bounds(self, pid: int, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
         return article_bounds(self.documents[self.passages[pid].doc], lo, hi, start, end)
@@ -365,7 +422,7 @@ def build_clusters(
     """Group verified pairs into clusters with scored members. Without ``documents``, a part of a
     passage (see :func:`draft_clusters`) keeps the span that aligned and is scored by its passage."""
     known = PassageDocuments(documents, passages) if documents is not None else None
-    drafts = draft_clusters(passages, lambda pid: len(texts[pid]), pairs, known.bounds if known else None)
+    drafts = draft_clusters(passages, lambda pid: len(texts[pid]), pairs, known)
     recode = recoder_for(drafts, texts)
     return [score_cluster(number, draft, passages, texts, config, recode=recode,
                           span_text=known.span_text if known else None)

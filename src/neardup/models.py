@@ -29,6 +29,8 @@ __all__ = [
     "SpanRef",
 ]
 
+COVER_BLOCK = 4  # matching characters per bit of Pair.a_cover / b_cover
+
 BlockKind = Literal["title", "heading", "paragraph", "caption", "byline"]
 DocFormat = Literal["text", "markdown", "html", "jsonl"]
 OffsetArray = npt.NDArray[np.int64]
@@ -141,7 +143,11 @@ class Pair(_Record):
 
     ``similarity`` is the aligned share of both texts (2·aligned / (len a + len b));
     ``containment`` is the aligned share of the shorter one. ``a_aligned``/``b_aligned`` are the
-    aligned regions, mapped back to the original texts.
+    aligned regions, mapped back to the original texts. ``a_cover``/``b_cover`` say which stretches
+    of each passage's matching text the aligned runs cover: bit k stands for characters
+    ``COVER_BLOCK·k`` to ``COVER_BLOCK·(k+1)`` (0: not known). Two versions that align to one page
+    whose columns OCR read as merged lines cover different bits of it, although their aligned
+    regions interleave.
     """
 
     a: int
@@ -150,6 +156,8 @@ class Pair(_Record):
     containment: float
     a_aligned: tuple[int, int]
     b_aligned: tuple[int, int]
+    a_cover: int = 0
+    b_cover: int = 0
 
 
 @dataclass(frozen=True, slots=True)

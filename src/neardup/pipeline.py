@@ -469,7 +469,8 @@ def _align_chunk(chunk: npt.NDArray[np.int64]) -> list[Pair]:
         spans.setdefault(i, []).append(span_a)
         spans.setdefault(j, []).append(span_b)
     original = maps.to_original(spans)
-    return [Pair(i, j, alignment.similarity, alignment.containment, original[i, span_a], original[j, span_b])
+    return [Pair(i, j, alignment.similarity, alignment.containment, original[i, span_a], original[j, span_b],
+                 alignment.cover_a(), alignment.cover_b())
             for i, j, alignment, span_a, span_b in linked]
 
 
@@ -506,7 +507,7 @@ def _score_range(bounds: tuple[int, int]) -> list[Cluster]:
 def _cluster(passages: Sequence[Passage], texts: Sequence[str], lengths: Sequence[int], verified: Sequence[Pair],
              documents: Sequence[Document], config: Config) -> list[Cluster]:
     """:func:`cluster.build_clusters`, members scored on all workers (each score is an alignment)."""
-    drafts = draft_clusters(passages, lengths.__getitem__, verified, PassageDocuments(documents, passages).bounds)
+    drafts = draft_clusters(passages, lengths.__getitem__, verified, PassageDocuments(documents, passages))
     workers = config.workers if len(drafts) >= _PARALLEL_SCORE_MIN else 1
     aligned = {(pair.a, pair.b): pair for pair in verified}
     parts = _forked_map(_score_range, _ranges(len(drafts), workers),

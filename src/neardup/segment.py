@@ -36,7 +36,7 @@ import numpy.typing as npt
 from .models import Document, Passage
 from .normalize import code_points, normalize
 
-__all__ = ["article_bounds", "segment"]
+__all__ = ["article_bounds", "article_break", "segment"]
 
 _HEADLINE_MAX: Final = 40
 _COHESION: Final = 0.07
@@ -131,6 +131,30 @@ def article_bounds(doc: Document, lo: int, hi: int, start: int, end: int) -> tup
     return min(lines[first].start, start), max(lines[last].end, end)
 
 
+def article_break(doc: Document, end: int, start: int) -> bool:
+    """Whether ``doc`` shows where an article may end and another begin between offsets ``end``
+    and ``start``: a headline-shaped line, a dateline, a heading or furniture from the line
+    holding ``end`` to the one holding ``start``, or a line starting there below one that ends a
+    sentence (a headline that wrapped text ran on into). A web page or a post is one article:
+    never."""
+    if doc.laid_out:
+        return False
+    lo, hi = min(end, start), max(end, start)
+    for block in doc.blocks:
+        if block.start > hi or block.end < lo:
+            continue
+        physical = _lines(doc.text, block.start, block.end)
+        if any(lo - 1 <= line.start <= hi + 1 and _ends_sentence(before.text)
+               for before, line in zip(physical, physical[1:])):
+            return True
+        lines = _paragraphs(doc.text, physical)
+        for i, line in enumerate(lines):
+            if line.end >= lo and line.start <= hi and (_opens_article(lines, i) or line.short and not (
+                    _ends_sentence(line.text) or line.text.endswith(_SENTENCE_END))):
+                return True
+    return False
+
+
 def _opens_article(lines: list[_Line], i: int) -> bool:
     """Whether an article may start at line ``i``: a heading, furniture (which stands alone), a
     headline below the end of a sentence, or a dateline (with the headline lines right above it)."""
@@ -172,22 +196,21 @@ def _visible(text: str) -> int:
 
 
 def _wrap_width(lines: list[_Line]) -> tuple[int, int] | None:
-    """(width, tolerance) of hard-wrapped text, or None when lines are paragraphs already."""
+    """(width, tolerance) of hard-wrapped text, or None when lines are paragraphs already.
+
+    The width is the most common line length (the longest of equally common ones); wrapped
+    lines fall a little short of it where OCR dropped a character, and run one over where
+    punctuation hangs in the margin."""
     if len(lines) < 6:
         return None
     lengths = [_visible(line.text) for line in lines if not line.heading]
     counts = Counter(n for n in lengths if _WRAP_MIN <= n <= _WRAP_MAX)
     if not counts:
         return None
-    best: tuple[int, int, int] | None = None  # (lines at the width, width, tolerance)
-    for width in counts:
-        tol = 1 if width < 20 else 2
-        near = sum(counts.get(n, 0) for n in range(width - tol, width + tol + 1))
-        if best is None or near > best[0] or near == best[0] and width > best[1]:
-            best = (near, width, tol)
-    assert best is not None
-    near, width, tol = best
-    longer = sum(1 for n in lengths if n > width + tol)
+    width = max(counts, key=lambda n: (counts[n], n))
+    tol = 1 if width < 20 else 2
+    near = sum(counts.get(n, 0) for n in range(width - tol, width + 2))
+    longer = sum(1 for n in lengths if n > width + 1)
     if near < 3 or near < _WRAP_SHARE * len(lengths) or longer > _WRAP_LONGER * len(lengths):
         return None
     return width, tol
@@ -202,7 +225,10 @@ def _paragraphs(text: str, lines: list[_Line]) -> list[_Line]:
     if wrap is None:
         return lines
     width, tol = wrap
-    full = [_visible(line.text) >= width - tol and not line.heading and not line.furniture for line in lines]
+    # a line longer than the column was not wrapped at it: a headline set wider, a caption...
+    # (one character over is punctuation hung in the margin)
+    full = [width - tol <= _visible(line.text) <= width + 1 and not line.heading and not line.furniture
+            for line in lines]
     out: list[_Line] = []
     i = 0
     while i < len(lines):

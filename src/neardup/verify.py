@@ -22,7 +22,7 @@ import numpy.typing as npt
 from rapidfuzz.distance import LCSseq
 
 from .config import Config
-from .models import NormalizedText, Pair
+from .models import COVER_BLOCK, NormalizedText, Pair
 from .normalize import code_points
 
 __all__ = ["Alignment", "Recoder", "align", "prefilter", "verify_pair", "verify_pairs"]
@@ -55,11 +55,27 @@ class Alignment:
         total = self.len_a + self.len_b
         return 2 * self.matched / total if total else 0.0
 
+    def cover_a(self) -> int:
+        """The blocks of text a that aligned runs touch, as bits (see ``Pair.a_cover``)."""
+        return _cover((r[0], r[2]) for r in self.runs)
+
+    def cover_b(self) -> int:
+        """:meth:`cover_a` for text b."""
+        return _cover((r[1], r[2]) for r in self.runs)
+
     def span_a(self) -> tuple[int, int] | None:
         return (self.runs[0][0], self.runs[-1][0] + self.runs[-1][2]) if self.runs else None
 
     def span_b(self) -> tuple[int, int] | None:
         return (self.runs[0][1], self.runs[-1][1] + self.runs[-1][2]) if self.runs else None
+
+
+def _cover(runs: Iterable[tuple[int, int]]) -> int:
+    bits = 0
+    for start, length in runs:
+        first, last = start // COVER_BLOCK, (start + length - 1) // COVER_BLOCK
+        bits |= ((1 << (last - first + 1)) - 1) << first
+    return bits
 
 
 def _grams(text: str) -> npt.NDArray[np.uint64]:
@@ -231,6 +247,8 @@ def verify_pairs(
                 containment=alignment.containment,
                 a_aligned=texts[i].to_original(*span_a),
                 b_aligned=texts[j].to_original(*span_b),
+                a_cover=alignment.cover_a(),
+                b_cover=alignment.cover_b(),
             )
         )
     return out

@@ -79,7 +79,9 @@ _BAND_ROWS_PER_TASK = 1_000_000
 _PREFILTER_BATCH = 20_000
 _MAX_COMPONENT_ROUNDS = 100
 _NO_MAP = np.empty(0, dtype=np.int64)
-_PASSAGE_COLUMNS = "pid long, doc long, text string, shingles long, sig binary, keys array<long>"
+# A row is a passage (owner = pid) or a window of a long passage (``sketch.windows``; no text, a row
+# id after all passages', owner = its passage): banded and prefiltered as rows, verified as owners.
+_PASSAGE_COLUMNS = "pid long, doc long, text string, shingles long, sig binary, keys array<long>, owner long"
 
 
 def pyspark_sql() -> ModuleType:
@@ -194,14 +196,30 @@ def passage_rows(pid: int, docs: Sequence[int], texts: Sequence[str], sizes: Seq
     keys = band_keys(signatures, config.lsh_rows).view(np.int64)
     for k, text in enumerate(texts):
         active = len(text) >= config.min_passage_chars
-        yield (pid + k, docs[k], text, int(sizes[k]), signatures[k].tobytes(), keys[k].tolist() if active else None)
+        yield (pid + k, docs[k], text, int(sizes[k]), signatures[k].tobytes(), keys[k].tolist() if active else None,
+               pid + k)
+
+
+def window_rows(rid: int, owners: Sequence[int], docs: Sequence[int], sizes: Sequence[int], signatures: Any,
+                config: Config) -> Iterator[tuple[Any, ...]]:
+    """Rows of the passage table for consecutive windows from row id ``rid`` on, each standing for
+    passage ``owners[k]`` of document ``docs[k]`` (long passages only, so always active)."""
+    if not len(owners):
+        return
+    keys = band_keys(signatures, config.lsh_rows).view(np.int64)
+    for k, owner in enumerate(owners):
+        yield (rid + k, docs[k], None, int(sizes[k]), signatures[k].tobytes(), keys[k].tolist(), owner)
 
 
 def _file_passage_rows(item: tuple[int, SketchedFile], bases: Any, config: Config) -> Iterator[tuple[Any, ...]]:
     index, sketched = item
-    doc_base, pid_base = (int(x) for x in bases.value[index])
+    table, total = bases.value
+    doc_base, pid_base, window_base = (int(x) for x in table[index])
     docs = [doc_base + p.doc for p in sketched.passages]
     yield from passage_rows(pid_base, docs, sketched.texts, sketched.sizes, sketched.signatures, config)
+    owners = [pid_base + k for k in sketched.window_owners]
+    yield from window_rows(total + window_base, owners, [docs[k] for k in sketched.window_owners],
+                           sketched.window_sizes, sketched.window_signatures, config)
 
 
 def passage_frame(spark: SparkSession, rows: RDD[tuple[Any, ...]]) -> DataFrame:
@@ -303,14 +321,19 @@ def verify_candidates(passages: DataFrame, candidates: DataFrame, config: Config
     in matching text: ``a_match_start`` … ``b_match_end``), and how many survived the prefilter."""
     sigs = passages.select("pid", "sig", "shingles")
     with_sigs = (candidates.join(_side(sigs, "a"), "a").join(_side(sigs, "b"), "b"))
-    survivors = with_sigs.rdd.mapPartitions(partial(_prefilter_rows, config=config)).toDF("a long, b long")
-    survivors = survivors.persist()
+    rows = with_sigs.rdd.mapPartitions(partial(_prefilter_rows, config=config)).toDF("a long, b long")
+    owners = passages.select("pid", "owner")
+    F = pyspark_sql()
+    survivors = (rows.join(_side(owners, "a"), "a").join(_side(owners, "b"), "b")
+                 .select(F.least("owner_a", "owner_b").alias("a"), F.greatest("owner_a", "owner_b").alias("b"))
+                 .distinct().persist())
     survived = survivors.count()
     texts = passages.select("pid", "text")
     with_texts = survivors.join(_side(texts, "a"), "a").join(_side(texts, "b"), "b")
     verified = with_texts.rdd.mapPartitions(partial(_verify_rows, config=config)).toDF(
         "a long, b long, similarity double, containment double, "
-        "a_match_start long, a_match_end long, b_match_start long, b_match_end long").persist()
+        "a_match_start long, a_match_end long, b_match_start long, b_match_end long, "
+        "a_cover string, b_cover string").persist()
     verified.count()
     survivors.unpersist()
     return verified, survived
@@ -351,7 +374,9 @@ def _verify_rows(rows: Iterator[Any], config: Config) -> Iterator[tuple[Any, ...
         alignment, linked = verify_pair(a, b, config)
         span_a, span_b = alignment.span_a(), alignment.span_b()
         if linked and span_a is not None and span_b is not None:
-            yield (row["a"], row["b"], alignment.similarity, alignment.containment, *span_a, *span_b)
+            # covers are bit sets of any length: carried as hexadecimal text
+            yield (row["a"], row["b"], alignment.similarity, alignment.containment, *span_a, *span_b,
+                   format(alignment.cover_a(), "x"), format(alignment.cover_b(), "x"))
 
 
 # --- connected components, in Spark --------------------------------------------------------------
@@ -462,7 +487,7 @@ class _Read:
     skipped: list[Skipped]
     bytes_read: int
     seconds: dict[str, float]
-    bases: Any  # [file index] → (its first document id, its first passage id)
+    bases: Any  # [file index] → (its first document id, its first passage id, its first window)
 
 
 def scan_spark(paths: Sequence[str | os.PathLike[str]], config: Config | None = None, *,
@@ -488,7 +513,7 @@ def _scan(spark: SparkSession, paths: list[str], config: Config) -> Report:
     with _step(spark, seconds, "read and sketch"):
         sketched, listed = _sketch(spark, paths, config)
         read = _collect_read(sketched, listed)
-        bases = spark.sparkContext.broadcast(read.bases)
+        bases = spark.sparkContext.broadcast((read.bases, len(read.passages)))
         passages = passage_frame(spark, sketched.flatMap(partial(_file_passage_rows, bases=bases, config=config)))
         passages.count()
         sketched.unpersist()
@@ -501,7 +526,7 @@ def _scan(spark: SparkSession, paths: list[str], config: Config) -> Report:
             rows = sorted(tuple(r) for r in verified.collect())
             maps = OffsetMaps(read.passages, read.documents)
             pairs = [Pair(r[0], r[1], r[2], r[3], maps[r[0]].to_original(r[4], r[5]),
-                          maps[r[1]].to_original(r[6], r[7])) for r in rows]
+                          maps[r[1]].to_original(r[6], r[7]), int(r[8], 16), int(r[9], 16)) for r in rows]
     with _step(spark, seconds, "cluster"):
         # The verified pairs are on the driver already (the report lists them), aligned spans and
         # all: clusters come from them as in the local scan, parts of passages included.
@@ -593,12 +618,15 @@ def _collect_read(sketched: RDD[tuple[int, SketchedFile]], listed: tuple[list[st
     """Documents, passages and skips of every file, in file order, with global document ids."""
     names, skipped = listed
     metas = sorted(sketched.map(lambda item: (item[0], item[1].documents, item[1].passages, item[1].skipped,
-                                              item[1].bytes_read, item[1].seconds)).collect(),
+                                              item[1].bytes_read, item[1].seconds,
+                                              len(item[1].window_owners))).collect(),
                    key=lambda m: m[0])
-    read = _Read(names, [], [], list(skipped), 0, defaultdict(float), np.zeros((len(names), 2), np.int64))
-    for index, documents, passages, skips, bytes_read, seconds in metas:
+    read = _Read(names, [], [], list(skipped), 0, defaultdict(float), np.zeros((len(names), 3), np.int64))
+    windows = 0
+    for index, documents, passages, skips, bytes_read, seconds, window_count in metas:
         doc_base = len(read.documents)
-        read.bases[index] = (doc_base, len(read.passages))
+        read.bases[index] = (doc_base, len(read.passages), windows)
+        windows += window_count
         read.documents.extend(documents)
         # a Python int, not the table's numpy one: Passage.doc is an int (compiled explain checks)
         read.passages.extend(replace(p, doc=p.doc + doc_base) for p in passages)
