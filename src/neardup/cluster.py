@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from .config import Config
 from .models import COVER_BLOCK, Cluster, Document, Member, Pair, Passage, SpanRef
 from .normalize import normalized_text
-from .segment import article_bounds, article_break
+from .segment import article_bounds, article_break, same_story
 from .verify import Recoder, align
 
 __all__ = ["ClusterDraft", "Layout", "PassageDocuments", "SpanText", "build_clusters", "components", "draft_clusters", "recoder_for", "score_cluster"]
@@ -97,16 +97,25 @@ class Layout(Protocol):
     """What the cluster stage may ask of the documents behind the passages (see
     :class:`PassageDocuments`)."""
 
-    def separated(self, pid: int, end: int, start: int) -> bool:
-        """Whether passage ``pid``'s document shows an article boundary between offsets ``end``
-        and ``start`` (a headline, a dateline, furniture), so that the stretches before and after
-        may be different stories."""
+    def one_story(self, pid: int, first: tuple[int, int], second: tuple[int, int]) -> bool:
+        """Whether two stretches of passage ``pid``'s document read as one story (always, inside
+        a web page; see :func:`~neardup.segment.same_story`)."""
+        ...
+
+    def boundary(self, pid: int, end: int, start: int) -> bool:
+        """Whether the page shows an article boundary between offsets ``end`` and ``start`` (a
+        headline, a dateline, furniture; never inside a web page)."""
         ...
 
     def bounds(self, pid: int, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
         """The span ``[start, end)`` widened to the article boundaries the page shows, within
         ``[lo, hi)``."""
         ...
+
+
+# A stretch of a passage outside the one part that aligned is left out of the member when it is
+# at least this long and reads as another story.
+_OTHER_STORY = 200
 
 
 class _Part:
@@ -171,6 +180,8 @@ def _parts(pairs: Sequence[Pair], passages: Sequence[Passage], layout: Layout | 
         for g, group in enumerate(groups):
             if len(groups) == 1:
                 start, end, whole = p.start, p.end, True
+                if layout is not None and len(sides[pid]) <= _MAX_SPANS:
+                    start, end, whole = _trimmed(pid, p, group, layout)
             else:
                 assert layout is not None
                 lo = max(p.start, min(group.start, groups[g - 1].end if g else p.start))
@@ -181,6 +192,19 @@ def _parts(pairs: Sequence[Pair], passages: Sequence[Passage], layout: Layout | 
     links = [(node_of_side[2 * k], node_of_side[2 * k + 1]) for k in range(len(pairs))
              if 2 * k in node_of_side and 2 * k + 1 in node_of_side]
     return nodes, links
+
+
+def _trimmed(pid: int, p: Passage, part: _Part, layout: Layout) -> tuple[int, int, bool]:
+    """The one part of passage ``p`` that aligned, with the passage's stretches before and after
+    it that read as the same story (a page left uncut holds other stories there): its span and
+    whether that is the whole passage."""
+    left = part.start - p.start >= _OTHER_STORY and not layout.one_story(
+        pid, (p.start, part.start), (part.start, part.end))
+    right = p.end - part.end >= _OTHER_STORY and not layout.one_story(pid, (part.end, p.end), (part.start, part.end))
+    if not (left or right):
+        return p.start, p.end, True
+    start, end = layout.bounds(pid, p.start, p.end, part.start, part.end)
+    return (start if left else p.start), (end if right else p.end), False
 
 
 def _span_groups(pid: int, spans: list[_Part], partner: Callable[[int], int],
@@ -213,7 +237,9 @@ def _span_groups(pid: int, spans: list[_Part], partner: Callable[[int], int],
         after = {partner(side) for side in group.sides}
         cut_there = any(q - 1 in before and passages[q - 1].doc == passages[q].doc for q in after)
         interleaved = group.start < last.end - COVER_BLOCK
-        if cut_there or not interleaved and not layout.separated(pid, last.end, group.start):
+        apart = layout.boundary(pid, last.end, group.start) or not layout.one_story(
+            pid, (last.start, last.end), (group.start, group.end))
+        if cut_there or not interleaved and not apart:
             last.take(group)
         else:
             joined.append(group)
@@ -305,8 +331,10 @@ def _merge_neighbours(group: list[int], nodes: Sequence[_Node], passages: Sequen
         for run in runs:
             first, last = nodes[run[0]], nodes[run[-1]]
             pids = tuple(range(first.pid, last.pid + 1))
-            if all(parts[nodes[n].pid] == sum(1 for m in run if nodes[m].pid == nodes[n].pid) for n in run):
-                # every part of its passages: the passages themselves
+            in_run = Counter(nodes[n].pid for n in run)
+            if all(parts[pid] == count and (count > 1 or nodes[n].whole)
+                   for n in run for pid, count in [(nodes[n].pid, in_run[nodes[n].pid])]):
+                # every part of its passages (not one part trimmed to its story): the passages themselves
                 members.append((pids, passages[first.pid].start, passages[last.pid].end))
             else:
                 members.append((pids, first.start, last.end))
@@ -358,7 +386,11 @@ class PassageDocuments:
         self.documents = documents
         self.passages = passages
 
-    def separated(self, pid: int, end: int, start: int) -> bool:
+    def one_story(self, pid: int, first: tuple[int, int], second: tuple[int, int]) -> bool:
+        doc = self.documents[self.passages[pid].doc]
+        return doc.laid_out or same_story(doc, first, second)
+
+    def boundary(self, pid: int, end: int, start: int) -> bool:
         return article_break(self.documents[self.passages[pid].doc], end, start)
 
     def bounds(self, pid: int, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:

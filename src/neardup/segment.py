@@ -36,10 +36,11 @@ import numpy.typing as npt
 from .models import Document, Passage
 from .normalize import code_points, normalize
 
-__all__ = ["article_bounds", "article_break", "segment"]
+__all__ = ["article_bounds", "article_break", "same_story", "segment"]
 
 _HEADLINE_MAX: Final = 40
 _COHESION: Final = 0.07
+_SAME_STORY: Final = 0.015
 _MD_HEADING: Final = re.compile(r"#{1,6}(?=[ \t])")
 _SENTENCE_END: Final = tuple("。，,；;：:、")
 # Subheads inside an article open with these; brief headlines in a 简讯 column open with ■▲◆★.
@@ -109,11 +110,12 @@ def segment(doc: Document, doc_index: int = 0) -> list[Passage]:
 
 def article_bounds(doc: Document, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
     """The span ``[start, end)`` of ``doc`` (a stretch that aligned with another version) widened
-    to the article it lies in, as far as the page shows: back to the headline or dateline that
-    opens it, on to the line before the next one, whole lines, within ``[lo, hi)``.
+    to the article it lies in, as far as the page shows: whole lines, the headline, subtitle and
+    byline lines right above it, and credit lines right below it (``（新华社记者…摄）``), within
+    ``[lo, hi)``.
 
     Used where segmentation left several stories in one passage: the stretch each version aligned
-    with marks its story, and the page's own boundaries give the rest.
+    with marks its story, and the page's own lines give the rest.
     """
     lines = [line for block in doc.blocks if block.start < hi and block.end > lo
              for line in _paragraphs(doc.text, _lines(doc.text, block.start, block.end))
@@ -122,13 +124,19 @@ def article_bounds(doc: Document, lo: int, hi: int, start: int, end: int) -> tup
     if not inside:
         return start, end
     first, last = inside[0], inside[-1]
-    while first > 0 and not _opens_article(lines, first):
+    while first > 0 and inside[0] - first < 3 and _heads(lines[first - 1]):
         first -= 1
-    while last + 1 < len(lines) and not _opens_article(lines, last + 1):
+    while last + 1 < len(lines) and lines[last + 1].text[0] in "（(" and _CREDIT.fullmatch(lines[last + 1].text):
         last += 1
     while first < last and lines[first].furniture:
         first += 1
     return min(lines[first].start, start), max(lines[last].end, end)
+
+
+def _heads(line: _Line) -> bool:
+    """A short line that ends no sentence: a headline, subtitle or byline over what follows."""
+    return line.short and not line.furniture and not _ends_sentence(line.text) \
+        and not line.text.endswith(_SENTENCE_END)
 
 
 def article_break(doc: Document, end: int, start: int) -> bool:
@@ -153,6 +161,22 @@ def article_break(doc: Document, end: int, start: int) -> bool:
                     _ends_sentence(line.text) or line.text.endswith(_SENTENCE_END))):
                 return True
     return False
+
+
+def same_story(doc: Document, first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Whether two stretches of ``doc`` may be one story: they share at least 1.5% of the folded
+    character trigrams of the smaller. Measured on real People's Daily pages: two halves of one
+    article share a median 6.2% (5% of them under 1.5%), neighbouring articles a median 0.4%
+    (11% of them 1.5% or more). Weak evidence, so it only ever keeps things together."""
+    grams = []
+    for start, end in (first, second):
+        codes = code_points(normalize(doc.text[start:end]).text).astype(np.int64)
+        grams.append(_distinct((codes[:-2] << 42) | (codes[1:-1] << 21) | codes[2:]) if len(codes) > 2
+                     else np.empty(0, dtype=np.int64))
+    smaller = min(grams[0].size, grams[1].size)
+    if smaller == 0:
+        return False
+    return int(np.isin(grams[0], grams[1], assume_unique=True).sum()) >= _SAME_STORY * smaller
 
 
 def _opens_article(lines: list[_Line], i: int) -> bool:
