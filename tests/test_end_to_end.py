@@ -120,3 +120,22 @@ def test_streamed_json_equals_the_report_dict(indent: int) -> None:
         lines = [json.loads(line) for line in r.iter_jsonl()]
         assert [line["type"] for line in lines].count("cluster") == len(r.clusters)
         assert lines[-1]["type"] == "stats"
+
+
+def test_an_article_cut_at_its_subheads_is_one_member_in_every_copy(tmp_path: Path) -> None:
+    page = (EXAMPLES / PAGE).read_text(encoding="utf-8")
+    start, end = karamay_span(page)
+    article = page[start:end]
+    sections = (EXAMPLES / "002_ab11b81221d97ae2.txt").read_text(encoding="utf-8")
+    cases = {"karamay": [article, article.replace("97%", "98%")],
+             "sections": [sections, sections.replace("120余件", "130余件"), sections.replace("50余个", "60余个")]}
+    for name, copies in cases.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        for k, text in enumerate(copies):
+            (folder / f"{k}.txt").write_text(text, encoding="utf-8")
+        report = neardup.scan([folder], neardup.Config(jobs=1))
+        assert len(report.clusters) == 1, name
+        members = report.clusters[0].members
+        assert sorted(m.path.rsplit("/", 1)[-1] for m in members) == [f"{k}.txt" for k in range(len(copies))]
+        assert all((m.end - m.start) >= 0.95 * len(copies[0]) for m in members), name

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import pytest
 from conftest import EXAMPLES, PAGE, karamay_span
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from neardup.ingest import parse_text
 from neardup.segment import segment
@@ -99,3 +102,88 @@ def test_section_trigrams_are_the_trigrams_of_each_section_folded_alone() -> Non
         decoded = {"".join(chr((int(code) >> shift) & 0x1FFFFF) for shift in (42, 21, 0)) for code in grams[k]}
         assert decoded == expected and len(grams[k]) == len(expected)
     assert grams[1].size == 0  # one character: no trigram
+
+
+# Real People's Daily prose (January 1998), as a page prints it.
+HEADLINE_1 = "中港集团中标吐乌大高等级公路项目"
+BODY_1 = ("本报讯记者陈陆军报道：日前，中港集团在新疆吐乌大高等级公路交通工程项目的国际招标中一举中标，"
+          "并签定总承包合同。该项目全长二百八十三公里，是新疆维吾尔自治区迄今为止最大的公路建设项目，"
+          "工程总投资约二十亿元，计划于两年内建成通车。")
+HEADLINE_2 = "兖州矿业集团效益创历史最好水平"
+BODY_2 = ("本报讯山东兖州矿业集团公司去年生产原煤一千五百万吨，实现利税六亿元，经济效益创历史最好水平。"
+          "这个集团坚持以市场为导向，狠抓内部管理，全员劳动生产率比上年提高百分之十二，"
+          "吨煤成本下降了八元。")
+WEATHER = "蒙古东北部、东北地区北部和东部将有小到中雪，江淮、江南、华南大部以及贵州等地将有小到中雨，其中江南的局部地区有大雨。"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return [text[i:i + width] for i in range(0, len(text), width)]
+
+
+@pytest.mark.parametrize("width", [12, 17, 24, 30, 36])
+@pytest.mark.parametrize("blank", [True, False])
+def test_hard_wrapped_page_is_read_as_paragraphs_and_cut_at_its_headlines(width: int, blank: bool) -> None:
+    lines = [*_wrap(WEATHER, width), HEADLINE_1, *_wrap(BODY_1, width), HEADLINE_2, *_wrap(BODY_2, width)]
+    text = ("\n\n" if blank else "\n").join(lines)
+    passages = segment(parse_text("page.txt", text))
+    starts = [text[p.start:p.end] for p in passages]
+    assert [p.title for p in passages][-2:] == [HEADLINE_1, HEADLINE_2]
+    assert starts[-2].startswith(HEADLINE_1) and starts[-2].replace("\n", "").endswith(BODY_1)
+    assert starts[-1].startswith(HEADLINE_2) and starts[-1].replace("\n", "").endswith(BODY_2)
+
+
+def test_an_article_without_headline_starts_at_its_dateline() -> None:
+    text = "\n".join([HEADLINE_1, BODY_1, BODY_1.replace("本报讯记者陈陆军报道：", ""), BODY_2,
+                      BODY_2.replace("本报讯", "")])
+    passages = segment(parse_text("page.txt", text))
+    assert len(passages) == 2
+    assert text[passages[1].start:].startswith(BODY_2)
+
+
+def test_a_credit_line_closes_its_article_and_heads_none() -> None:
+    text = "\n".join([HEADLINE_1, BODY_1, "（陈陆军）", HEADLINE_2, BODY_2])
+    passages = segment(parse_text("page.txt", text))
+    assert [p.title for p in passages] == [HEADLINE_1, HEADLINE_2]
+    assert text[passages[0].start:passages[0].end].endswith("（陈陆军）")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="工程项目中标公路。，新疆 ", min_size=1, max_size=80), min_size=1, max_size=12),
+       st.integers(min_value=8, max_value=30), st.booleans())
+def test_paragraph_lines_keep_exact_offsets(paragraphs: list[str], width: int, blank: bool) -> None:
+    from neardup.segment import _lines, _paragraphs
+
+    text = ("\n\n" if blank else "\n").join(line for p in paragraphs for line in _wrap(p, width))
+    physical = _lines(text, 0, len(text))
+    joined = _paragraphs(text, physical)
+    # every physical line lies in exactly one paragraph line, in order, and its text is theirs joined
+    assert [line.start for line in joined] == sorted(line.start for line in joined)
+    covered = [line for paragraph in joined for line in physical if paragraph.start <= line.start < paragraph.end]
+    assert covered == physical
+    for paragraph in joined:
+        inside = [line.text for line in physical if paragraph.start <= line.start < paragraph.end]
+        assert paragraph.text == "".join(inside)
+        assert text[paragraph.start:paragraph.end].replace("\n", "") == paragraph.text.replace("\n", "") or blank
+
+
+def test_article_bounds_take_the_headline_block_and_stay_inside_their_limits() -> None:
+    from neardup.segment import article_bounds
+
+    text = "\n".join([HEADLINE_1, "本报记者陈陆军", BODY_1, HEADLINE_2, BODY_2])
+    doc = parse_text("page.txt", text)
+    body = text.index(BODY_1)
+    assert article_bounds(doc, 0, len(text), body + 5, body + 40) == (0, body + len(BODY_1))
+    lo = text.index("本报记者")
+    assert article_bounds(doc, lo, len(text), body + 5, body + 40) == (lo, body + len(BODY_1))
+
+
+def test_same_story_tells_sections_of_one_article_from_neighbours() -> None:
+    from neardup.segment import same_story
+
+    text = "\n".join([BODY_1, BODY_1.replace("中港集团", "该集团"), WEATHER * 2])
+    doc = parse_text("page.txt", text)
+    first = (0, len(BODY_1))
+    second = (len(BODY_1) + 1, 2 * len(BODY_1) + 1)
+    weather = (second[1] + 1, len(text))
+    assert same_story(doc, first, second)
+    assert not same_story(doc, first, weather)

@@ -312,3 +312,76 @@ def test_shingles_combine_alike_across_block_edges(k: int) -> None:
     edges = [0, _COMBINE_BLOCK - k, _COMBINE_BLOCK - 1, _COMBINE_BLOCK, 2 * _COMBINE_BLOCK - 1, len(combined) - 1]
     for p in edges:
         assert int(combined[p]) == one(units[p:p + k].tolist()), p
+
+
+class _Page:
+    """A Layout over one plain page: parts are split wherever asked, stories told apart by the
+    ``stories`` spans."""
+
+    def __init__(self, stories: list[tuple[int, int]]) -> None:
+        self.stories = stories
+
+    def _story(self, span: tuple[int, int]) -> int:
+        middle = (span[0] + span[1]) // 2
+        return next(k for k, (s, e) in enumerate(self.stories) if s <= middle < e)
+
+    def one_story(self, pid: int, first: tuple[int, int], second: tuple[int, int]) -> bool:
+        return self._story(first) == self._story(second)
+
+    def boundary(self, pid: int, end: int, start: int) -> bool:
+        return True
+
+    def bounds(self, pid: int, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
+        story = self.stories[self._story((start, end))]
+        return max(lo, story[0]), min(hi, story[1])
+
+
+def _uncut_page() -> list[Passage]:
+    # one page passage holding stories 0-300 and 300-600 (segmentation did not cut it), a repost
+    # of each, and a copy of the whole page
+    return [Passage(0, "page.txt", 0, 600, None), Passage(1, "a.txt", 0, 300, "A"),
+            Passage(2, "b.txt", 0, 300, "B"), Passage(3, "copy.txt", 0, 600, None)]
+
+
+def test_reposts_aligned_to_disjoint_parts_of_one_passage_are_not_linked_through_it() -> None:
+    from neardup.cluster import draft_clusters
+
+    passages = _uncut_page()
+    pairs = [Pair(0, 1, 0.6, 1.0, (5, 290), (0, 290)), Pair(0, 2, 0.6, 1.0, (310, 598), (0, 290)),
+             Pair(0, 3, 1.0, 1.0, (0, 600), (0, 600))]
+    drafts = draft_clusters(passages, lambda pid: passages[pid].end, pairs, _Page([(0, 300), (300, 600)]))
+    assert sorted(sorted(zip(d.members, d.spans)) for d in drafts) == [
+        [((0,), (0, 300)), ((1,), (0, 300))], [((0,), (300, 600)), ((2,), (0, 300))]]
+    # without the documents' layout, passages are never split: one cluster, as before
+    assert len(draft_clusters(passages, lambda pid: passages[pid].end, pairs)) == 1
+
+
+def test_interleaved_alignments_covering_different_text_are_different_parts() -> None:
+    from neardup.cluster import draft_clusters
+
+    # OCR read two columns as merged lines: both reposts align across the whole page, each with
+    # every other stretch of 16 characters
+    passages = _uncut_page()[:3]
+    even = sum(1 << k for k in range(0, 150) if k // 4 % 2 == 0)
+    odd = sum(1 << k for k in range(0, 150) if k // 4 % 2 == 1)
+    pairs = [Pair(0, 1, 0.5, 0.9, (0, 590), (0, 300), even, 0), Pair(0, 2, 0.5, 0.9, (10, 600), (0, 300), odd, 0)]
+    layout = _Page([(0, 600)])
+    assert len(draft_clusters(passages, lambda pid: passages[pid].end, pairs, layout)) == 2
+    same = [replace(pairs[1], a_cover=even)]
+    assert len(draft_clusters(passages, lambda pid: passages[pid].end, pairs[:1] + same, layout)) == 1
+
+
+def test_sections_of_one_article_in_several_copies_are_one_cluster() -> None:
+    from neardup.cluster import draft_clusters
+
+    # three copies of one article, each cut into three sections: each section only matches itself
+    passages = [Passage(copy, f"{copy}.txt", 100 * k, 100 * k + 90, None) for copy in range(3) for k in range(3)]
+    pairs = [Pair(3 * x + k, 3 * y + k, 1.0, 1.0, (100 * k, 100 * k + 90), (100 * k, 100 * k + 90))
+             for k in range(3) for x, y in [(0, 1), (1, 2)]]
+    drafts = draft_clusters(passages, lambda pid: 90, pairs)
+    assert len(drafts) == 1
+    assert sorted(drafts[0].spans) == [(0, 290)] * 3
+    # a section found in one more file is not joined to its neighbours (the two others still are)
+    extra = passages + [Passage(3, "3.txt", 0, 90, None)]
+    more = pairs + [Pair(0, 9, 1.0, 1.0, (0, 90), (0, 90))]
+    assert sorted(len(d.members[0]) for d in draft_clusters(extra, lambda pid: 90, more)) == [1, 2]

@@ -65,10 +65,14 @@ _SENTENCE_FINAL: Final = tuple("。！？!?…”」")
 # A line wholly in brackets is a credit or a caption (（方明）, （新华社记者戴浩摄）, （传真照片）):
 # it closes the article above or sits under a picture, never heads an article.
 _CREDIT: Final = re.compile(r"[（(][^）)]{1,40}[）)]")
+# A headline may end in a note of the pictures printed with it: （附图片１张）, （图片）.
+_PICTURE_NOTE: Final = re.compile(r"[（(](?:附)?图片?[^）)]{0,8}[）)]$")
+# A photo caption sits inside its article: 图为…, 上图…, 图片：…, or a line ending in 摄）.
+_CAPTION: Final = re.compile(r"^(?:图为|[上下左右]图|图片?[：:]|图\d)|摄[）)]?$")
 # Wrapped text: the most common line length must hold this share of the lines, and lines longer
 # than it (by more than the tolerance) must be rare.
 _WRAP_SHARE: Final = 0.35
-_WRAP_LONGER: Final = 0.05
+_WRAP_LONGER: Final = 0.2
 _WRAP_MIN: Final = 8
 _WRAP_MAX: Final = 60
 
@@ -135,8 +139,9 @@ def article_bounds(doc: Document, lo: int, hi: int, start: int, end: int) -> tup
 
 def _heads(line: _Line) -> bool:
     """A short line that ends no sentence: a headline, subtitle or byline over what follows."""
-    return line.short and not line.furniture and not _ends_sentence(line.text) \
-        and not line.text.endswith(_SENTENCE_END)
+    text = _PICTURE_NOTE.sub("", line.text)
+    return line.short and not line.furniture and bool(text) and not _ends_sentence(text) \
+        and not text.endswith(_SENTENCE_END)
 
 
 def article_break(doc: Document, end: int, start: int) -> bool:
@@ -282,22 +287,22 @@ def _runs_on(lines: list[_Line], full: list[bool], j: int) -> bool:
 def _dateline_starts(lines: list[_Line], starts: set[int]) -> set[int]:
     """Article starts at dateline paragraphs that no headline found so far opens.
 
-    The start goes up over the short lines right above the dateline (headline, subtitle, byline:
-    at most three, below the end of a sentence or the top of the page), else it is the dateline.
+    The start goes up over the short lines right above the dateline (headline, subtitle, byline,
+    and photo captions under them: at most four, below the end of a sentence or the top of the
+    page), else it is the dateline.
     """
     added: set[int] = set()
     for i, line in enumerate(lines):
         if line.short or not _DATELINE.match(line.text):
             continue
         j = i
-        while j > 0 and i - j < 3 and lines[j - 1].short and not lines[j - 1].furniture \
-                and not _ends_sentence(lines[j - 1].text) and not lines[j - 1].text.endswith(_SENTENCE_END) \
+        while j > 0 and i - j < 4 and (_heads(lines[j - 1]) or _CAPTION.search(lines[j - 1].text)) \
                 and j not in starts:
             j -= 1
         if any(k in starts for k in range(j, i + 1)):
             continue
         if j < i and not (j == 0 or lines[j - 1].furniture or not lines[j - 1].short
-                          or _ends_sentence(lines[j - 1].text)):
+                          or _ends_sentence(_PICTURE_NOTE.sub("", lines[j - 1].text))):
             j = i
         added.add(j)
     return added
@@ -435,7 +440,7 @@ def _looks_like_headline(lines: list[_Line], i: int) -> bool:
         return False
     if _CONTINUED_FROM.match(line.text) or _CONTINUED_TO.search(line.text) or line.furniture:
         return False
-    if line.text[0] in "（(" and _CREDIT.fullmatch(line.text):
+    if line.text[0] in "（(" and _CREDIT.fullmatch(line.text) or _CAPTION.search(line.text):
         return False
     for j in range(i + 1, min(i + 5, len(lines))):
         if not lines[j].short:

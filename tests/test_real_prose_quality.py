@@ -1,0 +1,65 @@
+"""Quality on real prose: a small corpus cut from People's Daily (January 1998, first half) in the
+layouts archives receive (benchmarks/prose.py; no OCR pages here, the benchmark reads those),
+scanned with the default settings and scored with benchmarks/evaluate.py.
+
+Skips where the source text is absent (it lies outside the project, in ``../shared/corpora``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+import neardup
+
+ROOT = Path(__file__).resolve().parents[1]
+F1 = 0.97
+PAGE_IOU = 0.95
+
+
+def _load(name: str) -> ModuleType:
+    module_name = f"neardup_benchmarks_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, ROOT / "benchmarks" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+prose = _load("prose")
+evaluate = _load("evaluate").evaluate
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    if prose.source_path() is None:
+        pytest.skip("the People's Daily source text is absent")
+    folder = tmp_path_factory.mktemp("prose") / "corpus"
+    labels = prose.generate(folder, articles=160, seed=7, ocr_pages=0)
+    metrics = evaluate(neardup.scan([folder], neardup.Config()).to_dict(), labels)
+    for case, m in sorted(metrics["per_case"].items()):  # shown with -s or on failure
+        print(case, json.dumps({k: m[k] for k in ("precision", "recall", "f1", "fp", "fn")}), m["span_iou"])
+    return metrics
+
+
+def test_pairwise_f1_on_real_prose(scored: dict[str, Any]) -> None:
+    assert scored["overall"]["f1"] >= F1, scored["overall"]
+    assert scored["false_clusters"] == 0
+
+
+def test_every_layout_holds_its_f1_and_page_spans(scored: dict[str, Any]) -> None:
+    pages = {case: m for case, m in scored["per_case"].items() if m["span_iou"]["count"]}
+    assert {"md_page", "plain_page", "wrapped_page", "wrapped_noblank", "dateline_page"} <= set(pages)
+    for case, m in scored["per_case"].items():
+        assert m["f1"] >= F1, (case, m)
+    for case, m in pages.items():
+        assert m["span_iou"]["mean"] >= PAGE_IOU, (case, m["span_iou"])
