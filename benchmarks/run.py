@@ -13,7 +13,14 @@ modes, jieba and rjieba alone right before and after their modes), and the ratio
 run of the two, so a slow phase of the host cannot flatter them. The fast modes (char, rjieba) are
 run twice as well, back to back, and reported by their faster run (``seconds_runs`` keeps both); the
 jieba mode, minutes a run, once. The run fails (exit 1) only when a benchmark breaks or quality on
-the labelled corpus regresses below the floors in ``QUALITY_FLOORS``.
+the labelled corpus regresses below the floors in ``QUALITY_FLOORS`` (and ``PROSE_FLOORS``).
+
+``real_prose`` scores the same modes (char, rjieba) on a second corpus, ``benchmarks/prose.py``: real
+People's Daily prose (January 1998, first half) in the layouts archives receive (unmarked headlines,
+hard wraps, column breaks, datelines without headlines, captions, 简讯, OCR'd pages) and its web,
+traditional, truncated, feed and plain-text versions; ``per_case`` there is per layout. Where the
+source text is absent the generator falls back to synthetic stories and ``real_prose.source`` says
+``synthetic``.
 
 The baseline is the script a typical user writes today: ``jieba.lcut`` per document, a Python loop
 of ``MinHash.update`` per word shingle, ``MinHashLSH`` over whole documents, union-find on the
@@ -49,6 +56,8 @@ RESULTS = HERE / "results"
 sys.path.insert(0, str(HERE))
 
 QUALITY_FLOORS = {"f1": 0.95, "core_f1": 0.95, "page_iou_mean": 0.93}
+# Overall F1 and page span IoU on the real-prose corpus (per-layout figures are reported, not floored).
+PROSE_FLOORS = {"f1": 0.97, "page_iou_mean": 0.93}
 CORE_CASES = ("page", "jekyll", "html", "trad", "truncated", "encoded", "jsonl", "near_miss", "unique")
 
 
@@ -203,6 +212,44 @@ def _quality(report_path: Path, labels: dict[str, Any]) -> dict[str, Any]:
     return evaluate(json.loads(report_path.read_text(encoding="utf-8")), labels)
 
 
+def _prose_corpus(articles: int, ocr_pages: int, seed: int, workdir: Path) -> tuple[Path, dict[str, Any], int, float]:
+    from prose import generate
+
+    folder = workdir / f"prose-{articles}-{seed}"
+    started = time.perf_counter()
+    labels = generate(folder, articles=articles, seed=seed, ocr_pages=ocr_pages)
+    seconds = time.perf_counter() - started
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    return folder, labels, size, seconds
+
+
+def _real_prose(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Both fast modes on the real-prose corpus: overall and per-layout precision, recall, F1, span IoU."""
+    articles = args.prose_articles if args.prose_articles is not None else (120 if args.quick else 800)
+    ocr_pages = args.prose_ocr_pages if args.prose_ocr_pages is not None else (2 if args.quick else 16)
+    folder, labels, size, gen_seconds = _prose_corpus(articles, ocr_pages, args.seed, work)
+    out: dict[str, Any] = {
+        "source": labels["source"], "articles": labels["articles"], "documents": len(labels["documents"]),
+        "mb": round(size / 1e6, 2), "ocr_pages": ocr_pages, "skipped_cases": labels["skipped_cases"],
+        "generate_seconds": round(gen_seconds, 1), "neardup": {},
+    }
+    if labels["source"] == "synthetic":
+        out["note"] = "source text absent: synthetic stories of benchmarks/corpus.py in the real-prose layouts"
+    for tokenizer in ("char", "rjieba"):
+        m = _measure(folder, labels, size, tokenizer, args.jobs, work)
+        q = m["quality"]
+        out["neardup"][tokenizer] = {
+            "seconds": m["seconds"], "mb_per_s": m["mb_per_s"],
+            "overall": q["overall"], "span_iou": q["span_iou"],
+            "false_clusters": q["false_clusters"], "unmatched_members": q["unmatched_members"],
+            "per_case": {case: {k: v[k] for k in ("precision", "recall", "f1", "tp", "fp", "fn", "articles",
+                                                 "clean_share")} | {"span_iou": v["span_iou"]["mean"]}
+                         for case, v in q["per_case"].items()},
+        }
+    shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
 def _measure(folder: Path, labels: dict[str, Any], size: int, tokenizer: str, jobs: int, work: Path,
              runs: int = 1) -> dict[str, Any]:
     """One mode on one corpus; with ``runs`` > 1, run again and report the run fastest end to end
@@ -277,6 +324,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the (slow) baseline on a prefix of whole bundles of about this size")
     parser.add_argument("--memory-articles", type=int, default=None,
                         help="articles in the memory-at-scale corpus (default 100000; quick: none)")
+    parser.add_argument("--prose-articles", type=int, default=None,
+                        help="stories in the real-prose corpus (default 800, quick 120; 0 skips it)")
+    parser.add_argument("--prose-ocr-pages", type=int, default=None,
+                        help="OCR'd pages in the real-prose corpus (default 16, quick 2; need tesseract)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--output", type=Path, default=None)
@@ -380,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
             row["time_ratio"] = round(row["seconds"] / scaling[0]["seconds"], 2)
             row["time_ratio_without_explain"] = round(row["seconds_without_explain"] / scaling[0]["seconds_without_explain"], 2)
         results["scaling"] = scaling
+        if args.prose_articles != 0:
+            results["real_prose"] = _real_prose(args, work)
         articles_wanted = 0 if args.quick else (args.memory_articles if args.memory_articles is not None else 100_000)
         if articles_wanted:
             results["memory_at_scale"] = _memory_at_scale(articles_wanted, scaling[0], args, work)
@@ -391,6 +444,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, floor in QUALITY_FLOORS.items():
             if checks[name] is not None and checks[name] < floor:
                 failures.append(f"{tokenizer}: {name} {checks[name]:.3f} < {floor}")
+    for tokenizer, measured in results.get("real_prose", {}).get("neardup", {}).items():
+        prose_checks = {"f1": measured["overall"]["f1"], "page_iou_mean": (measured["span_iou"] or {}).get("mean")}
+        for name, floor in PROSE_FLOORS.items():
+            value = prose_checks[name]
+            if value is not None and value < floor:
+                failures.append(f"real_prose {tokenizer}: {name} {value:.3f} < {floor}")
     results["failures"] = failures
     results["run_seconds"] = round(time.perf_counter() - run_started, 1)
     RESULTS.mkdir(exist_ok=True)

@@ -34,3 +34,22 @@ def test_quick_benchmark_runs_and_holds_the_quality_floors(tmp_path: Path) -> No
         assert measured["speedup_vs_baseline"] > 0 and measured["peak_rss_mb"] > 0
         assert measured["quality"]["overall"]["f1"] >= 0.95
     assert [row["factor"] for row in results["scaling"]] == [1, 4]
+    # The real-prose corpus (benchmarks/prose.py): per-layout figures for both fast modes. Where the
+    # People's Daily text is absent it is built from synthetic stories, which must then be said.
+    prose = results["real_prose"]
+    assert prose["source"] in ("peoples-daily-1998-01-a", "synthetic")
+    if prose["source"] == "synthetic":
+        assert "synthetic" in prose["note"]
+    assert prose["articles"] >= 100 and prose["documents"] > prose["articles"]
+    for tokenizer in ("char", "rjieba"):
+        measured = prose["neardup"][tokenizer]
+        assert measured["overall"]["true_pairs"] > 0 and 0.0 <= measured["overall"]["f1"] <= 1.0
+        layouts = {"md_page", "plain_page", "byline_page", "wrapped_page", "wrapped_noblank", "column_breaks",
+                   "dateline_page", "captions_page", "briefs_page", "noisy_page"}
+        assert layouts <= set(measured["per_case"])
+        for case in layouts:
+            row = measured["per_case"][case]
+            assert {"precision", "recall", "f1", "span_iou"} <= set(row) and row["articles"] >= 3
+            assert row["span_iou"] is not None
+        for case in ("ocr_page", "broadsheet_ocr"):
+            assert case in measured["per_case"] or case in prose["skipped_cases"]
