@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, REPOST
 
+import neardup
 from neardup.config import Config
 from neardup.errors import DecodeError
 from neardup.ingest import decode_bytes, discover, read_file
@@ -182,3 +183,18 @@ def test_a_plain_article_quoting_a_tag_stays_plain(tmp_path: Path) -> None:
     (tmp_path / "plain.txt").write_text(text, encoding="utf-8")
     doc = _read(tmp_path / "plain.txt", tmp_path, Config())[0]
     assert isinstance(doc, Document) and doc.format == "text"
+
+
+def test_a_web_page_with_only_navigation_is_skipped_with_a_reason(tmp_path: Path) -> None:
+    page = ("<html><head><title>人民网-首页</title></head><body><nav><ul><li><a href='/'>首页</a></li>"
+            "<li><a href='/p'>时政</a></li><li><a href='/w'>国际</a></li></ul></nav><div class='links'>"
+            "<a href='/a1'>全国政协举行新年茶话会</a><br><a href='/a2'>李鹏在北京考察企业</a></div>"
+            "<footer>人民网版权所有，未经书面授权禁止使用 Copyright © 1998 people.com.cn. All rights reserved.</footer>"
+            "</body></html>")
+    (tmp_path / "nav.html").write_text(page, encoding="utf-8")
+    article = page.replace("<div class='links'>", "<p>全国政协今天上午举行新年茶话会，江泽民等党和国家领导人出席。</p><div>")
+    (tmp_path / "article.html").write_text(article, encoding="utf-8")
+    report = neardup.scan([tmp_path], neardup.Config(jobs=1))
+    assert [(s.path, s.reason) for s in report.skipped] == [
+        ("nav.html", "web page holds no article text (only navigation, links or site furniture)")]
+    assert [d.path for d in report.documents] == ["article.html"]

@@ -209,7 +209,28 @@ def read_file(source: SourceFile, config: Config) -> list[Document | Skipped]:
         return [Skipped(source.path, "file holds only whitespace")]
     if source.path.lower().endswith(".jsonl"):
         return list(_read_jsonl(source.path, text, encoding, errors, config))
-    return [parse_text(source.path, text, encoding=encoding, decode_errors=errors, config=config)]
+    doc = parse_text(source.path, text, encoding=encoding, decode_errors=errors, config=config)
+    if doc.format == "html" and not _has_article_text(doc):
+        return [Skipped(source.path, "web page holds no article text (only navigation, links or site furniture)")]
+    return [doc]
+
+
+# Article text reads in sentences: a sentence mark, or a clause between two commas. A copyright
+# line ends in a full stop too, and is not one.
+_SENTENCE_MARK = re.compile(r"[。！？；]|[，,][^，,]{2,}[，,]|[.!?](?:\s|$)")
+_FOOTER_TEXT = re.compile(r"版权所有|copyright|©|ICP|备案|all rights reserved", re.IGNORECASE)
+
+
+def _has_article_text(doc: Document) -> bool:
+    """Whether a web page's extracted blocks hold any prose (a page of menus and link lists
+    comes back from extraction as its least bad blocks, every one a label or a headline)."""
+    from .htmltext import visible_text
+
+    for block in doc.blocks:
+        text = visible_text(doc.text, block).strip()
+        if len(text) >= 12 and _SENTENCE_MARK.search(text) and not _FOOTER_TEXT.search(text):
+            return True
+    return False
 
 
 def decode_bytes(raw: bytes, path: str = "<bytes>") -> tuple[str, str, str]:
