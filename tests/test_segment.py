@@ -167,23 +167,25 @@ def test_paragraph_lines_keep_exact_offsets(paragraphs: list[str], width: int, b
 
 
 def test_article_bounds_take_the_headline_block_and_stay_inside_their_limits() -> None:
-    from neardup.segment import article_bounds
+    from neardup.segment import Page
 
     text = "\n".join([HEADLINE_1, "本报记者陈陆军", BODY_1, HEADLINE_2, BODY_2])
-    doc = parse_text("page.txt", text)
+    page = Page(parse_text("page.txt", text))
     body = text.index(BODY_1)
-    assert article_bounds(doc, 0, len(text), body + 5, body + 40) == (0, body + len(BODY_1))
+    assert page.article_bounds(0, len(text), body + 5, body + 40) == (0, body + len(BODY_1))
     lo = text.index("本报记者")
-    assert article_bounds(doc, lo, len(text), body + 5, body + 40) == (lo, body + len(BODY_1))
+    assert page.article_bounds(lo, len(text), body + 5, body + 40) == (lo, body + len(BODY_1))
+    assert page.article_break(body + len(BODY_1), text.index(HEADLINE_2) + 3)
+    assert not page.article_break(body + 20, body + 30)
 
 
 def test_same_story_tells_sections_of_one_article_from_neighbours() -> None:
-    from neardup.segment import same_story
+    from neardup.segment import Page
 
     text = "\n".join([BODY_1, BODY_1.replace("中港集团", "该集团"), WEATHER * 2])
-    doc = parse_text("page.txt", text)
+    same_story = Page(parse_text("page.txt", text)).same_story
     first = (0, len(BODY_1))
     second = (len(BODY_1) + 1, 2 * len(BODY_1) + 1)
     weather = (second[1] + 1, len(text))
-    assert same_story(doc, first, second)
-    assert not same_story(doc, first, weather)
+    assert same_story(first, second)
+    assert not same_story(first, weather)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from .config import Config
 from .models import COVER_BLOCK, Cluster, Document, Member, Pair, Passage, SpanRef
 from .normalize import normalized_text
-from .segment import article_bounds, article_break, same_story
+from .segment import Page
 from .verify import Recoder, align
 
 __all__ = ["ClusterDraft", "Layout", "PassageDocuments", "SpanText", "build_clusters", "components", "draft_clusters", "recoder_for", "score_cluster"]
@@ -237,9 +237,8 @@ def _span_groups(pid: int, spans: list[_Part], partner: Callable[[int], int],
         after = {partner(side) for side in group.sides}
         cut_there = any(q - 1 in before and passages[q - 1].doc == passages[q].doc for q in after)
         interleaved = group.start < last.end - COVER_BLOCK
-        apart = layout.boundary(pid, last.end, group.start) or not layout.one_story(
-            pid, (last.start, last.end), (group.start, group.end))
-        if cut_there or not interleaved and not apart:
+        if cut_there or not interleaved and not layout.boundary(pid, last.end, group.start) and layout.one_story(
+                pid, (last.start, last.end), (group.start, group.end)):
             last.take(group)
         else:
             joined.append(group)
@@ -380,24 +379,31 @@ SpanText = Callable[[int, int, int], str]
 
 
 class PassageDocuments:
-    """The :class:`Layout` of the documents the passages were cut from, and :data:`SpanText`."""
+    """The :class:`Layout` of the documents the passages were cut from, and :data:`SpanText`.
+    The cluster stage asks about one passage at a time, so the last document's lines are kept."""
 
     def __init__(self, documents: Sequence[Document], passages: Sequence[Passage]) -> None:
         self.documents = documents
         self.passages = passages
+        self._page: tuple[int, Page] | None = None
+
+    def _page_of(self, pid: int) -> Page:
+        doc = self.passages[pid].doc
+        if self._page is None or self._page[0] != doc:
+            self._page = doc, Page(self.documents[doc])
+        return self._page[1]
 
     def one_story(self, pid: int, first: tuple[int, int], second: tuple[int, int]) -> bool:
-        doc = self.documents[self.passages[pid].doc]
-        return doc.laid_out or same_story(doc, first, second)
+        return self._page_of(pid).same_story(first, second)
 
     def boundary(self, pid: int, end: int, start: int) -> bool:
-        return article_break(self.documents[self.passages[pid].doc], end, start)
+        return self._page_of(pid).article_break(end, start)
 
     def bounds(self, pid: int, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
-        return article_bounds(self.documents[self.passages[pid].doc], lo, hi, start, end)
+        return self._page_of(pid).article_bounds(lo, hi, start, end)
 
     def span_text(self, pid: int, start: int, end: int) -> str:
-        doc = self.documents[self.passages[pid].doc]
+        doc = self._page_of(pid).doc
         return normalized_text(doc.text, doc.blocks, start, end)
 
 

@@ -215,9 +215,10 @@ def read_file(source: SourceFile, config: Config) -> list[Document | Skipped]:
     return [doc]
 
 
-# Article text reads in sentences: a sentence mark, or a clause between two commas. A copyright
-# line ends in a full stop too, and is not one.
-_SENTENCE_MARK = re.compile(r"[。！？；]|[，,][^，,]{2,}[，,]|[.!?](?:\s|$)")
+# Article text reads in sentences (a sentence mark, or a clause between two commas) or runs on
+# in lines longer than any menu entry or headline (a printed list of names has no punctuation).
+# A copyright line ends in a full stop too, and is not one.
+_SENTENCE_MARK = re.compile(r"[。！？；]|[，,][^，,]{2,}[，,]|[.!?](?:\s|$)|[^\s]{50}")
 _FOOTER_TEXT = re.compile(r"版权所有|copyright|©|ICP|备案|all rights reserved", re.IGNORECASE)
 
 

@@ -36,7 +36,7 @@ import numpy.typing as npt
 from .models import Document, Passage
 from .normalize import code_points, normalize
 
-__all__ = ["article_bounds", "article_break", "same_story", "segment"]
+__all__ = ["Page", "segment"]
 
 _HEADLINE_MAX: Final = 40
 _COHESION: Final = 0.07
@@ -112,29 +112,81 @@ def segment(doc: Document, doc_index: int = 0) -> list[Passage]:
     return passages
 
 
-def article_bounds(doc: Document, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
-    """The span ``[start, end)`` of ``doc`` (a stretch that aligned with another version) widened
-    to the article it lies in, as far as the page shows: whole lines, the headline, subtitle and
-    byline lines right above it, and credit lines right below it (``（新华社记者…摄）``), within
-    ``[lo, hi)``.
+class Page:
+    """A document as the cluster stage asks about it, where segmentation left several stories in
+    one passage: which article boundaries its lines show. Each block is cut into lines once."""
 
-    Used where segmentation left several stories in one passage: the stretch each version aligned
-    with marks its story, and the page's own lines give the rest.
-    """
-    lines = [line for block in doc.blocks if block.start < hi and block.end > lo
-             for line in _paragraphs(doc.text, _lines(doc.text, block.start, block.end))
-             if line.start >= lo and line.end <= hi]
-    inside = [k for k, line in enumerate(lines) if line.end > start and line.start < end]
-    if not inside:
-        return start, end
-    first, last = inside[0], inside[-1]
-    while first > 0 and inside[0] - first < 3 and _heads(lines[first - 1]):
-        first -= 1
-    while last + 1 < len(lines) and lines[last + 1].text[0] in "（(" and _CREDIT.fullmatch(lines[last + 1].text):
-        last += 1
-    while first < last and lines[first].furniture:
-        first += 1
-    return min(lines[first].start, start), max(lines[last].end, end)
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self._lined: dict[int, tuple[list[_Line], list[_Line]]] = {}
+
+    def _block_lines(self, k: int) -> tuple[list[_Line], list[_Line]]:
+        """Block ``k``'s physical lines and its paragraph lines."""
+        if k not in self._lined:
+            block = self.doc.blocks[k]
+            physical = _lines(self.doc.text, block.start, block.end)
+            self._lined[k] = physical, _paragraphs(self.doc.text, physical)
+        return self._lined[k]
+
+    def _blocks_over(self, lo: int, hi: int) -> list[int]:
+        return [k for k, block in enumerate(self.doc.blocks) if block.start <= hi and block.end >= lo]
+
+    def article_bounds(self, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
+        """The span ``[start, end)`` (a stretch that aligned with another version) widened to the
+        article it lies in, as far as the page shows: whole lines, the headline, subtitle and
+        byline lines right above it, and credit lines right below it (``（新华社记者…摄）``),
+        within ``[lo, hi)``."""
+        lines = [line for k in self._blocks_over(lo, hi) for line in self._block_lines(k)[1]
+                 if line.start >= lo and line.end <= hi]
+        inside = [k for k, line in enumerate(lines) if line.end > start and line.start < end]
+        if not inside:
+            return start, end
+        first, last = inside[0], inside[-1]
+        while first > 0 and inside[0] - first < 3 and _heads(lines[first - 1]):
+            first -= 1
+        while last + 1 < len(lines) and lines[last + 1].text[0] in "（(" and _CREDIT.fullmatch(lines[last + 1].text):
+            last += 1
+        while first < last and lines[first].furniture:
+            first += 1
+        return min(lines[first].start, start), max(lines[last].end, end)
+
+    def article_break(self, end: int, start: int) -> bool:
+        """Whether the page shows where an article may end and another begin between offsets
+        ``end`` and ``start``: a headline-shaped line, a dateline, a heading or furniture from the
+        line holding ``end`` to the one holding ``start``, or a line starting there below one that
+        ends a sentence (a headline that wrapped text ran on into). A web page or a post is one
+        article: never."""
+        if self.doc.laid_out:
+            return False
+        lo, hi = min(end, start), max(end, start)
+        for k in self._blocks_over(lo, hi):
+            physical, lines = self._block_lines(k)
+            if any(lo - 1 <= line.start <= hi + 1 and _ends_sentence(before.text)
+                   for before, line in zip(physical, physical[1:])):
+                return True
+            for i, line in enumerate(lines):
+                if line.end >= lo and line.start <= hi and (_opens_article(lines, i) or line.short and not (
+                        _ends_sentence(line.text) or line.text.endswith(_SENTENCE_END))):
+                    return True
+        return False
+
+    def same_story(self, first: tuple[int, int], second: tuple[int, int]) -> bool:
+        """Whether two stretches may be one story: a web page or a post always is; otherwise they
+        share at least 1.5% of the folded character trigrams of the smaller. Measured on real
+        People's Daily pages: two halves of one article share a median 6.2% (5% of them under
+        1.5%), neighbouring articles a median 0.4% (11% of them 1.5% or more). Weak evidence, so
+        it only ever keeps things together."""
+        if self.doc.laid_out:
+            return True
+        grams = []
+        for start, end in (first, second):
+            codes = code_points(normalize(self.doc.text[start:end]).text).astype(np.int64)
+            grams.append(_distinct((codes[:-2] << 42) | (codes[1:-1] << 21) | codes[2:]) if len(codes) > 2
+                         else np.empty(0, dtype=np.int64))
+        smaller = min(grams[0].size, grams[1].size)
+        if smaller == 0:
+            return False
+        return int(np.isin(grams[0], grams[1], assume_unique=True).sum()) >= _SAME_STORY * smaller
 
 
 def _heads(line: _Line) -> bool:
@@ -142,46 +194,6 @@ def _heads(line: _Line) -> bool:
     text = _PICTURE_NOTE.sub("", line.text)
     return line.short and not line.furniture and bool(text) and not _ends_sentence(text) \
         and not text.endswith(_SENTENCE_END)
-
-
-def article_break(doc: Document, end: int, start: int) -> bool:
-    """Whether ``doc`` shows where an article may end and another begin between offsets ``end``
-    and ``start``: a headline-shaped line, a dateline, a heading or furniture from the line
-    holding ``end`` to the one holding ``start``, or a line starting there below one that ends a
-    sentence (a headline that wrapped text ran on into). A web page or a post is one article:
-    never."""
-    if doc.laid_out:
-        return False
-    lo, hi = min(end, start), max(end, start)
-    for block in doc.blocks:
-        if block.start > hi or block.end < lo:
-            continue
-        physical = _lines(doc.text, block.start, block.end)
-        if any(lo - 1 <= line.start <= hi + 1 and _ends_sentence(before.text)
-               for before, line in zip(physical, physical[1:])):
-            return True
-        lines = _paragraphs(doc.text, physical)
-        for i, line in enumerate(lines):
-            if line.end >= lo and line.start <= hi and (_opens_article(lines, i) or line.short and not (
-                    _ends_sentence(line.text) or line.text.endswith(_SENTENCE_END))):
-                return True
-    return False
-
-
-def same_story(doc: Document, first: tuple[int, int], second: tuple[int, int]) -> bool:
-    """Whether two stretches of ``doc`` may be one story: they share at least 1.5% of the folded
-    character trigrams of the smaller. Measured on real People's Daily pages: two halves of one
-    article share a median 6.2% (5% of them under 1.5%), neighbouring articles a median 0.4%
-    (11% of them 1.5% or more). Weak evidence, so it only ever keeps things together."""
-    grams = []
-    for start, end in (first, second):
-        codes = code_points(normalize(doc.text[start:end]).text).astype(np.int64)
-        grams.append(_distinct((codes[:-2] << 42) | (codes[1:-1] << 21) | codes[2:]) if len(codes) > 2
-                     else np.empty(0, dtype=np.int64))
-    smaller = min(grams[0].size, grams[1].size)
-    if smaller == 0:
-        return False
-    return int(np.isin(grams[0], grams[1], assume_unique=True).sum()) >= _SAME_STORY * smaller
 
 
 def _opens_article(lines: list[_Line], i: int) -> bool:
