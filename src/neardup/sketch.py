@@ -30,7 +30,7 @@ WINDOW = 512
 
 
 def windows(shingles: Sequence[npt.NDArray[np.uint32]]) -> tuple[list[int], list[npt.NDArray[np.uint32]]]:
-    """Windows of the passages longer than two windows, end to end: (owner index, shingles) of each
+    """Windows of the passages longer than three windows, end to end: (owner index, shingles) of each
     (a last one shorter than a quarter window is left out).
 
     A passage's signature estimates Jaccard similarity with the whole of it; a short article that
@@ -44,7 +44,7 @@ def windows(shingles: Sequence[npt.NDArray[np.uint32]]) -> tuple[list[int], list
     pieces: list[npt.NDArray[np.uint32]] = []
     step = WINDOW
     for k, hashes in enumerate(shingles):
-        if len(hashes) > 2 * WINDOW:
+        if len(hashes) > 3 * WINDOW:
             for start in range(0, len(hashes) - WINDOW // 4, step):
                 owners.append(k)
                 pieces.append(hashes[start:start + WINDOW])
