@@ -20,7 +20,7 @@ from typing import NamedTuple, Protocol
 from dataclasses import dataclass
 
 from .config import Config
-from .models import COVER_BLOCK, Cluster, Document, Member, Pair, Passage, SpanRef
+from .models import Cluster, Document, Member, Pair, Passage, SpanRef
 from .normalize import normalized_text
 from .segment import Page
 from .verify import Recoder, align
@@ -236,8 +236,7 @@ def _span_groups(pid: int, spans: list[_Part], partner: Callable[[int], int],
         before = {partner(side) for side in last.sides}
         after = {partner(side) for side in group.sides}
         cut_there = any(q - 1 in before and passages[q - 1].doc == passages[q].doc for q in after)
-        interleaved = group.start < last.end - COVER_BLOCK
-        if cut_there or not interleaved and not layout.boundary(pid, last.end, group.start) and layout.one_story(
+        if cut_there or not layout.boundary(pid, last.end, group.start) and layout.one_story(
                 pid, (last.start, last.end), (group.start, group.end)):
             last.take(group)
         else:

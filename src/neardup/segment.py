@@ -225,7 +225,9 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
         stripped = match.group()
         heading = _MD_HEADING.match(stripped) if stripped[0] == "#" else None
         short = len(stripped) <= _HEADLINE_MAX
-        furniture = short and bool(_FURNITURE_ANYWHERE.search(stripped) or _FURNITURE_OPENING.match(stripped))
+        # a page number in （下转第四版） marks the article's end, not furniture
+        furniture = short and bool(_FURNITURE_ANYWHERE.search(stripped) or _FURNITURE_OPENING.match(stripped)) \
+            and not ("转" in stripped and (_CONTINUED_TO.search(stripped) or _CONTINUED_FROM.match(stripped)))
         lines.append(_Line(match.start(), match.end(), stripped, len(heading.group()) if heading else 0,
                            short, furniture))
     return lines
