@@ -82,8 +82,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from corpus import (  # noqa: E402  (benchmarks/ is not a package)
-    OCR_SLIPS, SYNONYMS, Article, DocBuilder, Placed, encode, make_person, ocr_slips,
-    opencc_converter, truncate,
+    OCR_SLIPS, SYNONYMS, Article, DocBuilder, Placed, encode, make_person, opencc_converter, truncate,
 )
 
 __all__ = ["ALL_CASES", "PAGE_CASES", "OCR_CASES", "VERSION_CASES", "cut_articles", "generate",

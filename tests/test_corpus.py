@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import collections
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load(name: str) -> ModuleType:
-    # benchmarks/ is not a package; load the scripts by path under unambiguous names.
-    module_name = f"neardup_benchmarks_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
-corpus = _load("corpus")
-evaluate_mod = _load("evaluate")
+corpus = load_benchmark("corpus")
+evaluate_mod = load_benchmark("evaluate")
 evaluate = evaluate_mod.evaluate
 
 

@@ -7,13 +7,11 @@ the span-mapping tests need none of these.
 from __future__ import annotations
 
 import collections
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from conftest import load_benchmark
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,20 +27,9 @@ SAMPLE = [  # used where the People's Daily file is not there
 ]
 
 
-def _load(name: str) -> ModuleType:
-    # benchmarks/ is not a package; load the scripts by path under unambiguous names.
-    module_name = f"neardup_benchmarks_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
-ocr = _load("ocr")
+ocr = load_benchmark("ocr")
 needs_tesseract = pytest.mark.skipif(not ocr.tesseract_available(),
                                      reason="tesseract with chi_sim, Pillow or a CJK font is missing")
 

@@ -7,32 +7,20 @@ Skips where the source text (``../shared/corpora/peoples-daily-1998-01-a.txt`` o
 from __future__ import annotations
 
 import collections
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load(name: str) -> ModuleType:
-    module_name = f"neardup_benchmarks_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
-prose = _load("prose")
+prose = load_benchmark("prose")
 needs_source = pytest.mark.skipif(prose.source_path() is None, reason="the People's Daily source text is absent")
 ARTICLES = 40
 

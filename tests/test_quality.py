@@ -8,15 +8,13 @@ that take part in no false pair.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import load_benchmark
 
 import neardup
 
@@ -29,20 +27,10 @@ CORE_F1 = 0.95
 MESSY_F1 = 0.9
 
 
-def _load(name: str) -> ModuleType:
-    module_name = f"neardup_benchmarks_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
-corpus = _load("corpus")
-evaluate: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] = _load("evaluate").evaluate
+corpus = load_benchmark("corpus")
+evaluate: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] = load_benchmark("evaluate").evaluate
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,12 @@ Skips where the source text is absent (it lies outside the project, in ``../shar
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import load_benchmark
 
 import neardup
 
@@ -23,20 +21,10 @@ F1 = 0.97
 PAGE_IOU = 0.95
 
 
-def _load(name: str) -> ModuleType:
-    module_name = f"neardup_benchmarks_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
-prose = _load("prose")
-evaluate = _load("evaluate").evaluate
+prose = load_benchmark("prose")
+evaluate = load_benchmark("evaluate").evaluate
 
 
 @pytest.fixture(scope="module")
