@@ -385,3 +385,15 @@ def test_sections_of_one_article_in_several_copies_are_one_cluster() -> None:
     extra = passages + [Passage(3, "3.txt", 0, 90, None)]
     more = pairs + [Pair(0, 9, 1.0, 1.0, (0, 90), (0, 90))]
     assert sorted(len(d.members[0]) for d in draft_clusters(extra, lambda pid: 90, more)) == [1, 2]
+
+
+def test_a_member_takes_in_free_neighbours_that_align_with_its_story() -> None:
+    headline, body, other = "克拉玛依高新区科技陪伴式服务", TEXT * 2, "株洲启动行业协会商会收费专项检查严查违规收费"
+    passages = [Passage(0, "page.txt", 0, 20, None), Passage(0, "page.txt", 21, 120, None),
+                Passage(0, "page.txt", 121, 150, None), Passage(1, "post.txt", 0, 130, "A")]
+    texts = [headline, body, other, headline + body]
+    pairs = [Pair(1, 3, 0.8, 1.0, (21, 120), (14, 130))]
+    [cluster] = build_clusters(passages, texts, pairs, Config())
+    page = next(m for m in cluster.members if m.path == "page.txt")
+    # the headline passage (too short to match alone) joins; the next story's does not
+    assert (page.start, page.end, page.passages) == (0, 120, (0, 1))

@@ -35,6 +35,9 @@ class ClusterDraft:
 
     members: tuple[tuple[int, ...], ...]
     spans: tuple[tuple[int, int], ...]
+    # Per member: the passages before and after it (nearest first) that no cluster holds, which
+    # may be pieces of the same article too small or too damaged to have matched on their own.
+    free: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...] = ()
 
     def whole(self, k: int, passages: Sequence[Passage]) -> bool:
         """Whether member ``k`` spans its passages whole (its matching text is theirs, joined)."""
@@ -339,6 +342,42 @@ def _merge_neighbours(group: list[int], nodes: Sequence[_Node], passages: Sequen
     return members
 
 
+# Free passages offered to a member on each side, and what makes one join it (see score_cluster).
+_FREE_NEIGHBOURS = 3
+_FREE_SHARE = 0.3
+_FREE_MIN = 6
+
+
+def _offer_free_neighbours(drafts: list[ClusterDraft], passages: Sequence[Passage]) -> list[ClusterDraft]:
+    """Each whole member with the free passages around it in its file: up to three on each
+    side; a run of free passages between two members is shared out, the nearer half to each."""
+    owner = {pid for draft in drafts for pids in draft.members for pid in range(pids[0], pids[-1] + 1)}
+
+    def doc_of(pid: int) -> int | None:
+        try:  # a sparse view holds only the passages of some documents
+            return passages[pid].doc if pid >= 0 else None
+        except (IndexError, KeyError):
+            return None
+
+    def walk(pid: int, step: int) -> tuple[int, ...]:
+        doc = passages[pid].doc
+        run: list[int] = []
+        nxt = pid + step
+        while len(run) < 2 * _FREE_NEIGHBOURS and nxt not in owner and doc_of(nxt) == doc:
+            run.append(nxt)
+            nxt += step
+        if nxt in owner and doc_of(nxt) == doc:  # another member beyond: the nearer half (the middle
+            run = run[:(len(run) + (step > 0)) // 2]  # one to the member before it)
+        return tuple(run[:_FREE_NEIGHBOURS])
+
+    out = []
+    for draft in drafts:
+        free = tuple((walk(pids[0], -1), walk(pids[-1], 1)) if draft.whole(k, passages) else ((), ())
+                     for k, pids in enumerate(draft.members))
+        out.append(ClusterDraft(draft.members, draft.spans, free))
+    return out
+
+
 def draft_clusters(
     passages: Sequence[Passage], length_of: Callable[[int], int], pairs: Sequence[Pair],
     layout: Layout | None = None,
@@ -369,6 +408,7 @@ def draft_clusters(
         canonical, rest = members[0], sorted(members[1:], key=lambda m: (passages[m[0][0]].path, m[1]))
         ordered = (canonical, *rest)
         drafts.append(ClusterDraft(tuple(m[0] for m in ordered), tuple((m[1], m[2]) for m in ordered)))
+    drafts = _offer_free_neighbours(drafts, passages)
     drafts.sort(key=lambda d: min((passages[m[0]].path, span[0]) for m, span in zip(d.members, d.spans)))
     return drafts
 
@@ -417,7 +457,15 @@ def score_cluster(number: int, draft: ClusterDraft, passages: Sequence[Passage],
     ``recode``: a :class:`~neardup.verify.Recoder`, for faster (identical) alignments.
     ``span_text``: the matching text of a member that is a part of a passage (without it, such a
     member is scored by its whole passage).
+
+    First each member takes in the free passages around it (``ClusterDraft.free``, nearest first)
+    whose text aligns with the canonical member (the canonical one: with the next member) for at
+    least 30% of it: a headline, byline or paragraph of the same article that OCR damaged or
+    segmentation cut too small to match on its own.
     """
+    if any(before or after for before, after in draft.free):
+        draft = _with_free_neighbours(draft, passages, texts, config, recode)
+
     def text_of(k: int) -> str:
         pids, (start, end) = draft.members[k], draft.spans[k]
         if span_text is not None and not draft.whole(k, passages):
@@ -447,6 +495,27 @@ def score_cluster(number: int, draft: ClusterDraft, passages: Sequence[Passage],
         scored.append(Member(passages[member[0]].path, start, end, title, similarity, containment, member))
     head = scored[0]
     return Cluster(f"c{number:04d}", SpanRef(head.path, head.start, head.end), tuple(scored))
+
+
+def _with_free_neighbours(draft: ClusterDraft, passages: Sequence[Passage], texts: TextLookup, config: Config,
+                          recode: Callable[[str], str] | None) -> ClusterDraft:
+    members = list(draft.members)
+    spans = list(draft.spans)
+    for k, (before, after) in enumerate(draft.free):
+        if not (before or after):
+            continue
+        reference = "".join(texts[p] for p in draft.members[1 if k == 0 else 0])
+        first, last = members[k][0], members[k][-1]
+        for side, candidates in ((-1, before), (1, after)):
+            for pid in candidates:
+                text = texts[pid]
+                matched = align(text, reference, config.min_run, recode=recode).matched if text else 0
+                if matched < max(_FREE_MIN, _FREE_SHARE * len(text)):
+                    break
+                first, last = (pid, last) if side < 0 else (first, pid)
+        members[k] = tuple(range(first, last + 1))
+        spans[k] = (passages[first].start, passages[last].end)
+    return ClusterDraft(tuple(members), tuple(spans))
 
 
 def build_clusters(

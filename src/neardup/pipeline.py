@@ -95,18 +95,20 @@ def sketch_documents(documents: Sequence[Document], config: Config, out: Sketche
             out.skipped.append(Skipped(doc.path, f"internal error while processing: {exc!r}"))
         t = _timed(seconds, "normalize", t)
     shingles: list[npt.NDArray[np.uint32]] = []
+    paged: list[npt.NDArray[np.uint32]] = []  # of plain-text pages, whose passages may hold several stories
     for doc, found, texts, hashes in _tokenized(normalised, config, out.skipped):
         doc_index = len(out.documents)
         out.documents.append(doc)
         out.passages.extend(replace(p, doc=doc_index) for p in found)
         out.texts.extend(texts)
         shingles.extend(hashes)
+        paged.extend(_NO_SHINGLES if doc.laid_out else h for h in hashes)
     t = _timed(seconds, "tokenize", t)
     sig, sizes = signatures_and_sizes(shingles, config.num_perm, config.seed)
     out.sizes.extend(sizes.tolist())
     out.signatures = sig if out.signatures is None else np.concatenate((out.signatures, sig))
     first = len(out.passages) - len(shingles)
-    owners, pieces = windows(shingles)
+    owners, pieces = windows(paged)
     wsig, wsizes = signatures_and_sizes(pieces, config.num_perm, config.seed)
     out.window_sizes.extend(wsizes.tolist())
     out.window_owners.extend(first + k for k in owners)
@@ -483,6 +485,7 @@ def _verify(pairs: npt.NDArray[np.int64], texts: Sequence[str], documents: Seque
 
 
 _NO_MAP = np.empty(0, dtype=np.int64)
+_NO_SHINGLES = np.empty(0, dtype=np.uint32)
 # Below these, starting a pool of forked workers costs more than it saves.
 _PARALLEL_PAIRS_MIN = 2000
 _PARALLEL_SCORE_MIN = 256

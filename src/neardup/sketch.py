@@ -38,7 +38,8 @@ def windows(shingles: Sequence[npt.NDArray[np.uint32]]) -> tuple[list[int], list
     missed by banding. One window of the long passage holds at least half of a short article (or
     a window-long stretch of a long one), so banding the windows too finds it; the window stands
     for its passage from then on. Overlapping windows found no more pairs on the real-prose corpus
-    and cost twice the sketching.
+    and cost twice the sketching. (The scan passes no shingles for the passages of web pages and
+    posts: one article each.)
     """
     owners: list[int] = []
     pieces: list[npt.NDArray[np.uint32]] = []
