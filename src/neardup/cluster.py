@@ -179,7 +179,7 @@ def _parts(pairs: Sequence[Pair], passages: Sequence[Passage], layout: Layout | 
             groups = [_Part(p.start, p.end, 0, -1)]
             groups[0].sides = [part.sides[0] for part in sides[pid]]
         else:
-            groups = _span_groups(pid, sides[pid], partner, passages, layout)
+            groups = sides[pid] if len(sides[pid]) == 1 else _span_groups(pid, sides[pid], partner, passages, layout)
         for g, group in enumerate(groups):
             if len(groups) == 1:
                 start, end, whole = p.start, p.end, True
@@ -332,9 +332,9 @@ def _merge_neighbours(group: list[int], nodes: Sequence[_Node], passages: Sequen
         for run in runs:
             first, last = nodes[run[0]], nodes[run[-1]]
             pids = tuple(range(first.pid, last.pid + 1))
-            in_run = Counter(nodes[n].pid for n in run)
-            if all(parts[pid] == count and (count > 1 or nodes[n].whole)
-                   for n in run for pid, count in [(nodes[n].pid, in_run[nodes[n].pid])]):
+            in_run = None if all(nodes[n].whole for n in run) else Counter(nodes[n].pid for n in run)
+            if in_run is None or all(parts[nodes[n].pid] == in_run[nodes[n].pid] and (
+                    in_run[nodes[n].pid] > 1 or nodes[n].whole) for n in run):
                 # every part of its passages (not one part trimmed to its story): the passages themselves
                 members.append((pids, passages[first.pid].start, passages[last.pid].end))
             else:
