@@ -93,6 +93,8 @@ class _Node(NamedTuple):
 
 # Aligned spans on one passage belong to one part when they overlap by this share of the shorter.
 _SAME_PART = 0.5
+# A part of a passage spans at least this many characters (the shortest 简讯 brief is 150).
+_MIN_PART = 150
 # A passage with more aligned spans than this is one node (grouping them costs their square).
 _MAX_SPANS = 256
 
@@ -244,6 +246,12 @@ def _span_groups(pid: int, spans: list[_Part], partner: Callable[[int], int],
             last.take(group)
         else:
             joined.append(group)
+    while len(joined) > 1 and min(g.end - g.start for g in joined) < _MIN_PART:
+        # a stretch this short tells no story apart (an OCR fragment of a column): the nearer part takes it
+        k = min(range(len(joined)), key=lambda i: joined[i].end - joined[i].start)
+        into = k - 1 if k == len(joined) - 1 or k > 0 and (
+            joined[k].start - joined[k - 1].end <= joined[k + 1].start - joined[k].end) else k + 1
+        joined[into].take(joined.pop(k))
     for span in covering:
         inside = [g for g in joined if g.covers_most_of(span)]
         if len(inside) == 1:
