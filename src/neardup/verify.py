@@ -70,9 +70,16 @@ class Alignment:
         return (self.runs[0][1], self.runs[-1][1] + self.runs[-1][2]) if self.runs else None
 
 
+# Covers of texts longer than this are not kept (0: not known): a bit per 4 characters of a
+# document of millions would make every comparison of two covers a copy of megabytes.
+_MAX_COVERED = 1 << 18
+
+
 def _cover(runs: Iterable[tuple[int, int]]) -> int:
     bits = 0
     for start, length in runs:
+        if start + length > _MAX_COVERED:
+            return 0
         first, last = start // COVER_BLOCK, (start + length - 1) // COVER_BLOCK
         bits |= ((1 << (last - first + 1)) - 1) << first
     return bits
