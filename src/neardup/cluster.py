@@ -98,13 +98,14 @@ _MIN_PART = 150
 # A passage with more aligned spans than this is one node (grouping them costs their square).
 _MAX_SPANS = 256
 
+
 class Layout(Protocol):
     """What the cluster stage may ask of the documents behind the passages (see
     :class:`PassageDocuments`)."""
 
     def one_story(self, pid: int, first: tuple[int, int], second: tuple[int, int]) -> bool:
         """Whether two stretches of passage ``pid``'s document read as one story (always, inside
-        a web page; see :func:`~neardup.segment.same_story`)."""
+        a web page; see :meth:`neardup.segment.Page.same_story`)."""
         ...
 
     def boundary(self, pid: int, end: int, start: int) -> bool:

@@ -69,8 +69,8 @@ _CREDIT: Final = re.compile(r"[（(][^）)]{1,40}[）)]")
 _PICTURE_NOTE: Final = re.compile(r"[（(](?:附)?图片?[^）)]{0,8}[）)]$")
 # A photo caption sits inside its article: 图为…, 上图…, 图片：…, or a line ending in 摄）.
 _CAPTION: Final = re.compile(r"^(?:图为|[上下左右]图|图片?[：:]|图\d)|摄[）)]?$")
-# Wrapped text: the most common line length must hold this share of the lines, and lines longer
-# than it (by more than the tolerance) must be rare.
+# Wrapped text: lines near the most common length must be this share of the lines, and lines
+# more than one character longer (headlines set wider than the column) at most _WRAP_LONGER.
 _WRAP_SHARE: Final = 0.35
 _WRAP_LONGER: Final = 0.2
 _WRAP_MIN: Final = 8
@@ -165,8 +165,7 @@ class Page:
                    for before, line in zip(physical, physical[1:])):
                 return True
             for i, line in enumerate(lines):
-                if line.end >= lo and line.start <= hi and (_opens_article(lines, i) or line.short and not (
-                        _ends_sentence(line.text) or line.text.endswith(_SENTENCE_END))):
+                if line.end >= lo and line.start <= hi and (_opens_article(lines, i) or _heads(line)):
                     return True
         return False
 
@@ -203,8 +202,7 @@ def _opens_article(lines: list[_Line], i: int) -> bool:
     if line.heading or line.furniture:
         return True
     prev = lines[i - 1] if i else None
-    if prev is not None and prev.short and not prev.furniture and not _ends_sentence(prev.text) \
-            and not prev.text.endswith(_SENTENCE_END):
+    if prev is not None and _heads(prev):
         return False  # under a headline-shaped line: the article starts there, if anywhere
     if not line.short and _DATELINE.match(line.text):
         return True
