@@ -286,7 +286,7 @@ def scan(
     _return_free_memory()
 
     t = time.perf_counter()
-    length_arr = np.frombuffer(lengths, dtype=np.int64) if lengths else np.empty(0, dtype=np.int64)
+    length_arr = _int64(lengths)
     survivors, collisions, distinct = _candidates(sig_rows, sizes, length_arr >= config.min_passage_chars,
                                                   window_rows, window_sizes, window_owners, passages, config)
     # Signatures are 512 bytes a passage (the largest thing the scan holds) and nothing after
