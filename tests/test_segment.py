@@ -189,3 +189,12 @@ def test_same_story_tells_sections_of_one_article_from_neighbours() -> None:
     weather = (second[1] + 1, len(text))
     assert same_story(first, second)
     assert not same_story(first, weather)
+
+
+def test_a_headline_as_wide_as_the_column_does_not_run_into_the_body() -> None:
+    headline = "体育的产业定位要科学（附图片１张）"  # 17 characters in a column of 18
+    lines = [*_wrap(BODY_1, 18), headline, *_wrap(BODY_2.replace("本报讯", ""), 18)]
+    text = "\n".join(lines)
+    passages = segment(parse_text("page.txt", text))
+    assert [p.title for p in passages][-1] == headline
+    assert text[passages[-1].start:].startswith(headline)

@@ -293,6 +293,8 @@ def _runs_on(lines: list[_Line], full: list[bool], j: int) -> bool:
     nxt = lines[j + 1]
     if nxt.heading or nxt.furniture or nxt.text.startswith(_HEADLINE_BULLETS) or _DATELINE.match(nxt.text):
         return False
+    if _PICTURE_NOTE.search(lines[j].text):
+        return False  # a headline as wide as the column: body text never ends in （附图片１张）
     return full[j + 1] or _ends_sentence(nxt.text) or nxt.text.endswith(_SENTENCE_END)
 
 
