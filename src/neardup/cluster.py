@@ -510,10 +510,14 @@ def _with_free_neighbours(draft: ClusterDraft, passages: Sequence[Passage], text
                           recode: Callable[[str], str] | None) -> ClusterDraft:
     members = list(draft.members)
     spans = list(draft.spans)
+    references: dict[int, str] = {}  # the canonical member's text (for the canonical: the next one's)
     for k, (before, after) in enumerate(draft.free):
         if not (before or after):
             continue
-        reference = "".join(texts[p] for p in draft.members[1 if k == 0 else 0])
+        other = 1 if k == 0 else 0
+        if other not in references:
+            references[other] = "".join(texts[p] for p in draft.members[other])
+        reference = references[other]
         first, last = members[k][0], members[k][-1]
         for side, candidates in ((-1, before), (1, after)):
             for pid in candidates:

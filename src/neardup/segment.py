@@ -61,7 +61,6 @@ _CONTINUATION: Final = {(True, False): "from", (False, True): "to", (True, True)
 # A dateline opens the first paragraph of an agency or own-correspondent story: 本报讯, 本报北京１月
 # ５日讯, 新华社北京十二月三十一日电, 据新华社…电. Sentence punctuation may not come before 讯/电.
 _DATELINE: Final = re.compile(r"(?:据)?(?:本报|新华社|中新社|人民日报|本刊|新华网|中新网)[^，。；：,;:！？]{0,24}?[讯电]")
-_SENTENCE_FINAL: Final = tuple("。！？!?…”」")
 # A line wholly in brackets is a credit or a caption (（方明）, （新华社记者戴浩摄）, （传真照片）):
 # it closes the article above or sits under a picture, never heads an article.
 _CREDIT: Final = re.compile(r"[（(][^）)]{1,40}[）)]")
@@ -144,7 +143,7 @@ class Page:
         first, last = inside[0], inside[-1]
         while first > 0 and inside[0] - first < 3 and _heads(lines[first - 1]):
             first -= 1
-        while last + 1 < len(lines) and lines[last + 1].text[0] in "（(" and _CREDIT.fullmatch(lines[last + 1].text):
+        while last + 1 < len(lines) and _is_credit(lines[last + 1].text):
             last += 1
         while first < last and lines[first].furniture:
             first += 1
@@ -177,15 +176,15 @@ class Page:
         it only ever keeps things together."""
         if self.doc.laid_out:
             return True
-        grams = []
-        for start, end in (first, second):
-            codes = code_points(normalize(self.doc.text[start:end]).text).astype(np.int64)
-            grams.append(_distinct((codes[:-2] << 42) | (codes[1:-1] << 21) | codes[2:]) if len(codes) > 2
-                         else np.empty(0, dtype=np.int64))
+        grams = [_distinct(_trigrams(normalize(self.doc.text[start:end]).text)) for start, end in (first, second)]
         smaller = min(grams[0].size, grams[1].size)
         if smaller == 0:
             return False
         return int(np.isin(grams[0], grams[1], assume_unique=True).sum()) >= _SAME_STORY * smaller
+
+
+def _is_credit(text: str) -> bool:
+    return text[0] in "（(" and bool(_CREDIT.fullmatch(text))
 
 
 def _heads(line: _Line) -> bool:
@@ -260,8 +259,7 @@ def _wrap_width(lines: list[_Line]) -> tuple[int, int] | None:
 def _paragraphs(text: str, lines: list[_Line]) -> list[_Line]:
     """``lines`` with each run of hard-wrapped lines joined into one line (its paragraph): a line
     as long as the column runs on into the next, blank lines between them or not (a paragraph
-    split by a column break), unless it ends a sentence right above a line shaped like a
-    headline or a dateline."""
+    split by a column break), as :func:`_runs_on` says."""
     wrap = _wrap_width(lines)
     if wrap is None:
         return lines
@@ -375,10 +373,16 @@ def _section_trigrams(lines: list[_Line], ordered: list[int], sections: set[int]
     # where each section begins and ends in the folded text
     folded_begins = np.searchsorted(folded.starts, begins).tolist()
     folded_ends = np.searchsorted(folded.starts, ends).tolist()
-    codes = code_points(folded.text).astype(np.int64)
-    trigrams = (codes[:-2] << 42) | (codes[1:-1] << 21) | codes[2:]  # trigrams[i] starts at character i
+    trigrams = _trigrams(folded.text)
     return {k: _distinct(trigrams[lo:max(lo, hi - 2)])  # the trigrams wholly inside the section
             for k, lo, hi in zip(wanted, folded_begins, folded_ends)}
+
+
+def _trigrams(text: str) -> npt.NDArray[np.int64]:
+    """Every character trigram of ``text`` as one integer (code points are below 2**21):
+    ``trigrams[i]`` starts at character ``i``."""
+    codes = code_points(text).astype(np.int64)
+    return (codes[:-2] << 42) | (codes[1:-1] << 21) | codes[2:]
 
 
 def _distinct(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -454,7 +458,7 @@ def _looks_like_headline(lines: list[_Line], i: int) -> bool:
         return False
     if _CONTINUED_FROM.match(line.text) or _CONTINUED_TO.search(line.text) or line.furniture:
         return False
-    if line.text[0] in "（(" and _CREDIT.fullmatch(line.text) or _CAPTION.search(line.text):
+    if _is_credit(line.text) or _CAPTION.search(line.text):
         return False
     for j in range(i + 1, min(i + 5, len(lines))):
         if not lines[j].short:
