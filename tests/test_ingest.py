@@ -194,7 +194,11 @@ def test_a_web_page_with_only_navigation_is_skipped_with_a_reason(tmp_path: Path
     (tmp_path / "nav.html").write_text(page, encoding="utf-8")
     article = page.replace("<div class='links'>", "<p>全国政协今天上午举行新年茶话会，江泽民等党和国家领导人出席。</p><div>")
     (tmp_path / "article.html").write_text(article, encoding="utf-8")
+    # An article that says 备案 (a footer word) is still an article, page or text with a tag in it.
+    story = "克拉玛依高新区新增科技型中小企业备案二十家。政企合作，共同营造优质的创新创业环境。"
+    (tmp_path / "filed.html").write_text(f"<html><body><p>{story}</p></body></html>", encoding="utf-8")
+    (tmp_path / "tagged.txt").write_text(f"前不久，<script>x=1</script>{story}\n\n{story}", encoding="utf-8")
     report = neardup.scan([tmp_path], neardup.Config(jobs=1))
     assert [(s.path, s.reason) for s in report.skipped] == [
         ("nav.html", "web page holds no article text (only navigation, links or site furniture)")]
-    assert [d.path for d in report.documents] == ["article.html"]
+    assert [d.path for d in report.documents] == ["article.html", "filed.html", "tagged.txt"]

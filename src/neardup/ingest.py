@@ -217,9 +217,11 @@ def read_file(source: SourceFile, config: Config) -> list[Document | Skipped]:
 
 # Article text reads in sentences (a sentence mark, or a clause between two commas) or runs on
 # in lines longer than any menu entry or headline (a printed list of names has no punctuation).
-# A copyright line ends in a full stop too, and is not one.
+# A copyright line ends in a full stop too, and is not one; its sentences are left out before
+# looking (only those: an article may well say 备案).
 _SENTENCE_MARK = re.compile(r"[。！？；]|[，,][^，,]{2,}[，,]|[.!?](?:\s|$)|[^\s]{50}")
 _FOOTER_TEXT = re.compile(r"版权所有|copyright|©|ICP|备案|all rights reserved", re.IGNORECASE)
+_SENTENCE = re.compile(r"[^。！？\n]*(?:[。！？]+|\n|$)")
 
 
 def _has_article_text(doc: Document) -> bool:
@@ -228,8 +230,9 @@ def _has_article_text(doc: Document) -> bool:
     from .htmltext import visible_text
 
     for block in doc.blocks:
-        text = visible_text(doc.text, block).strip()
-        if len(text) >= 12 and _SENTENCE_MARK.search(text) and not _FOOTER_TEXT.search(text):
+        text = "".join(sentence for sentence in _SENTENCE.findall(visible_text(doc.text, block))
+                       if not _FOOTER_TEXT.search(sentence)).strip()
+        if len(text) >= 12 and _SENTENCE_MARK.search(text):
             return True
     return False
 
