@@ -397,3 +397,36 @@ def test_a_member_takes_in_free_neighbours_that_align_with_its_story() -> None:
     page = next(m for m in cluster.members if m.path == "page.txt")
     # the headline passage (too short to match alone) joins; the next story's does not
     assert (page.start, page.end, page.passages) == (0, 120, (0, 1))
+
+
+def test_a_column_fragment_read_into_another_story_stretches_neither_member() -> None:
+    from neardup.cluster import draft_clusters, score_cluster
+
+    # OCR read a column out of order: a fragment of story B lies inside story A on the page; A's
+    # second half and B's headline matched nothing on their own
+    story_a = "新疆克拉玛依高新区深入实施创新驱动发展战略，在全疆率先提出科技陪伴式服务理念，为企业量身定制方案。"
+    story_b = "株洲市启动行业协会商会收费专项检查，严查违规收费行为，切实减轻企业负担，优化营商环境。"
+    a1, b_fragment, a2, b_head, b_body = story_a * 6, story_b * 3, story_a * 5, "株洲严查违规收费", story_b * 8
+    spans, at = [], 0
+    for text in (a1, b_fragment, a2, b_head, b_body):
+        spans.append((at, at + len(text)))
+        at += len(text) + 1
+    passages = [Passage(0, "page.txt", s, e, None) for s, e in spans] + [
+        Passage(1, "a.txt", 0, len(story_a) * 11, "A"), Passage(2, "b.txt", 0, len(story_b) * 11, "B")]
+    texts = [a1, b_fragment, a2, b_head, b_body, story_a * 11, b_head + story_b * 11]
+    middle = 8 + 4 * len(story_b)  # the fragment's text comes from the middle of story B
+    pairs = [Pair(0, 5, 0.5, 1.0, spans[0], (0, len(a1))), Pair(1, 6, 0.3, 1.0, spans[1], (middle, middle + len(b_fragment))),
+             Pair(4, 6, 0.7, 1.0, spans[4], (8, 8 + len(b_body)))]
+    layout = _Page([(0, spans[1][0]), spans[1], (spans[2][0], spans[3][0]), (spans[3][0], at)])
+    drafts = draft_clusters(passages, lambda pid: len(texts[pid]), pairs, layout)
+    members = {}
+    for number, draft in enumerate(drafts, 1):
+        cluster = score_cluster(number, draft, passages, texts, Config())
+        story = next(m.path for m in cluster.members if m.path != "page.txt")
+        members[story] = next((m.start, m.end) for m in cluster.members if m.path == "page.txt")
+    # B's member runs from its headline, not from the fragment; A's passes over the fragment
+    assert members == {"b.txt": (spans[3][0], spans[4][1]), "a.txt": (spans[0][0], spans[2][1])}
+    # a stretch that comes first in story B too is B's beginning, not a fragment read out of order
+    pairs[1] = replace(pairs[1], b_aligned=(0, len(b_fragment)))
+    drafts = draft_clusters(passages, lambda pid: len(texts[pid]), pairs, layout)
+    assert (spans[1][0], spans[4][1]) in {span for d in drafts for span in d.spans}

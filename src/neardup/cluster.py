@@ -89,6 +89,7 @@ class _Node(NamedTuple):
     start: int
     end: int
     whole: bool
+    partners: tuple[tuple[int, int, int], ...] = ()  # (passage, start, end) it aligned with, each pair
 
 
 # Aligned spans on one passage belong to one part when they overlap by this share of the shorter.
@@ -122,6 +123,9 @@ class Layout(Protocol):
 # A stretch of a passage outside the one part that aligned is left out of the member when it is
 # at least this long and reads as another story.
 _OTHER_STORY = 200
+# Nodes of a cluster that hold fewer characters than this, apart from the rest of its member, are
+# a fragment (see _story_of_run).
+_FRAGMENT = 2 * _MIN_PART
 
 
 class _Part:
@@ -194,7 +198,9 @@ def _parts(pairs: Sequence[Pair], passages: Sequence[Passage], layout: Layout | 
                 hi = min(p.end, max(group.end, groups[g + 1].start if g + 1 < len(groups) else p.end))
                 (start, end), whole = layout.bounds(pid, lo, hi, group.start, group.end), False
             node_of_side.update((side, len(nodes)) for side in group.sides)
-            nodes.append(_Node(pid, start, end, whole))
+            nodes.append(_Node(pid, start, end, whole, tuple(
+                (partner(side), *(pairs[side // 2].b_aligned if side % 2 == 0 else pairs[side // 2].a_aligned))
+                for side in group.sides)))
     links = [(node_of_side[2 * k], node_of_side[2 * k + 1]) for k in range(len(pairs))
              if 2 * k in node_of_side and 2 * k + 1 in node_of_side]
     return nodes, links
@@ -321,11 +327,53 @@ def _reading_order(nodes: Sequence[_Node], passages: Sequence[Passage]) -> list[
     return sorted(range(len(nodes)), key=lambda n: (passages[nodes[n].pid].doc, nodes[n].start, nodes[n].end))
 
 
+def _story_of_run(run: list[int], nodes: Sequence[_Node], layout: Layout) -> list[int]:
+    """A run of one cluster's nodes in one file, less the fragments that OCR read out of order.
+
+    A fragment is a first or last stretch of the run shorter than ``_FRAGMENT``, with text that
+    matched nothing (at least ``_OTHER_STORY`` characters) and an article boundary between it and
+    the rest, whose text comes in another version after the start of what the rest matched there
+    (a first stretch) or before its end (a last one). A column read out of order puts a fragment
+    of one story inside another, and the member must not run from it across the story it
+    interrupts; a last paragraph that matched on its own, after one that did not, stays."""
+    pieces = [[run[0]]]
+    for prev, n in zip(run, run[1:]):
+        a, b = nodes[prev], nodes[n]
+        if b.start - a.end >= _OTHER_STORY and layout.boundary(b.pid, a.end, b.start):
+            pieces.append([n])
+        else:
+            pieces[-1].append(n)
+    if len(pieces) == 1:
+        return run
+
+    def reach(piece: list[int]) -> dict[int, tuple[int, int]]:
+        spans: dict[int, tuple[int, int]] = {}
+        for n in piece:
+            for q, start, end in nodes[n].partners:
+                lo, hi = spans.get(q, (start, end))
+                spans[q] = min(lo, start), max(hi, end)
+        return spans
+
+    def out_of_order(k: int) -> bool:
+        if sum(nodes[n].end - nodes[n].start for n in pieces[k]) >= _FRAGMENT:
+            return False
+        mine = reach(pieces[k])
+        rest = reach([n for i, piece in enumerate(pieces) if i != k for n in piece])
+        # first on the page but not in the other version, or last on the page but not there
+        return any(q in rest and (start > rest[q][0] if k == 0 else end < rest[q][1])
+                   for q, (start, end) in mine.items())
+
+    dropped = {k for k in (0, len(pieces) - 1) if out_of_order(k)}
+    return [n for k, piece in enumerate(pieces) if k not in dropped for n in piece] if len(dropped) < len(pieces) else run
+
+
 def _merge_neighbours(group: list[int], nodes: Sequence[_Node], passages: Sequence[Passage],
-                      place: Mapping[int, int], parts: Mapping[int, int]) -> list[tuple[tuple[int, ...], int, int]]:
+                      place: Mapping[int, int], parts: Mapping[int, int], layout: Layout | None = None,
+                      ) -> list[tuple[tuple[int, ...], int, int]]:
     """The members of one cluster: runs of its nodes in one file with no node of another cluster
     between them (passages between them that matched nothing else are taken in too, e.g. a photo
-    caption). Each member as (its passages, start, end). ``parts``: nodes per passage."""
+    caption; see :func:`_story_of_run` for where they are not). Each member as (its passages,
+    start, end). ``parts``: nodes per passage."""
     by_doc: dict[int, list[int]] = defaultdict(list)
     for n in group:
         by_doc[passages[nodes[n].pid].doc].append(n)
@@ -338,6 +386,8 @@ def _merge_neighbours(group: list[int], nodes: Sequence[_Node], passages: Sequen
                 runs[-1].append(n)
             else:
                 runs.append([n])
+        if layout is not None:
+            runs = [_story_of_run(run, nodes, layout) for run in runs]
         for run in runs:
             first, last = nodes[run[0]], nodes[run[-1]]
             pids = tuple(range(first.pid, last.pid + 1))
@@ -355,6 +405,9 @@ def _merge_neighbours(group: list[int], nodes: Sequence[_Node], passages: Sequen
 _FREE_NEIGHBOURS = 3
 _FREE_SHARE = 0.3
 _FREE_MIN = 6
+# A free passage that does not join is passed over when the next one does (a fragment of another
+# column that OCR read into the story).
+_FREE_GAP = 1
 
 
 def _offer_free_neighbours(drafts: list[ClusterDraft], passages: Sequence[Passage]) -> list[ClusterDraft]:
@@ -403,7 +456,7 @@ def draft_clusters(
     parts = Counter(node.pid for node in nodes)
     drafts: list[ClusterDraft] = []
     for group in groups:
-        members = _merge_neighbours(group, nodes, passages, place, parts)
+        members = _merge_neighbours(group, nodes, passages, place, parts, layout)
         if len(members) < 2:
             continue
 
@@ -520,11 +573,16 @@ def _with_free_neighbours(draft: ClusterDraft, passages: Sequence[Passage], text
         reference = references[other]
         first, last = members[k][0], members[k][-1]
         for side, candidates in ((-1, before), (1, after)):
+            missed = 0
             for pid in candidates:
                 text = texts[pid]
                 matched = align(text, reference, config.min_run, recode=recode).matched if text else 0
                 if matched < max(_FREE_MIN, _FREE_SHARE * len(text)):
-                    break
+                    missed += 1
+                    if missed > _FREE_GAP:
+                        break
+                    continue
+                missed = 0
                 first, last = (pid, last) if side < 0 else (first, pid)
         members[k] = tuple(range(first, last + 1))
         spans[k] = (passages[first].start, passages[last].end)
