@@ -31,9 +31,7 @@ scored on their own labels; ``baseline.subset`` in the JSON says so, and speedup
 throughput (MB/s) rather than of seconds.
 
 Each measured run is a fresh subprocess, so peak RSS (the process's ``VmHWM``, its workers'
-``ru_maxrss``) belongs to that run alone. ``compiled_stages`` in the JSON names the stages that
-ran compiled (setup.py builds them with mypyc where it can). Results go to
-``benchmarks/results/<mode>.json``.
+``ru_maxrss``) belongs to that run alone. Results go to ``benchmarks/results/<mode>.json``.
 """
 
 from __future__ import annotations
@@ -308,13 +306,6 @@ def _memory_at_scale(articles_wanted: int, small: dict[str, Any], args: argparse
     }
 
 
-def _compiled_stages() -> list[str]:
-    """The stages the measured neardup runs compiled (setup.py, mypyc); [] for the pure-Python build."""
-    code = "from neardup import _native; print(' '.join(_native.COMPILED if _native.compiled() else ()))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return out.stdout.split()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small corpus for CI (< 2 minutes)")
@@ -353,7 +344,6 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "mode": mode, "seed": args.seed, "jobs": args.jobs, "python": platform.python_version(),
         "machine": {"cores": os.cpu_count(), "platform": platform.platform()},
-        "compiled_stages": _compiled_stages(),
     }
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="neardup-bench-") as tmp:

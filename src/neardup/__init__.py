@@ -11,13 +11,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-import sys as _sys
-
-from . import _native
-
-# Before anything imports a compiled stage: pick the build that matches the sources.
-_native.select_build(_sys.modules[__name__])
-
 from .config import Config
 from .errors import (
     ConfigError,

@@ -36,7 +36,7 @@ import html as _html
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Final
+from typing import Final, Protocol
 
 __all__ = [
     "BLOCK", "CAPTION", "DATA", "END", "HEADINGS", "HIDE", "PARA", "PageTree", "Piece", "REFERENCE",
@@ -193,29 +193,21 @@ _MARKED_SECTION_END: Final = {
 _unescape = lru_cache(maxsize=4096)(_html.unescape)
 
 
-class TokenHandler:
-    """What the lexer calls, token by token (as HTMLParser calls its handle_* methods).
+class TokenHandler(Protocol):
+    """What the lexer calls, token by token (as HTMLParser calls its handle_* methods)."""
 
-    A base class rather than a Protocol: compiled (setup.py), the lexer then calls the handlers
-    through a method table instead of as Python objects."""
+    def handle_data(self, s: int, e: int) -> None: ...
 
-    def handle_data(self, s: int, e: int) -> None:
-        raise NotImplementedError
+    def handle_starttag(self, name: str, s: int, e: int) -> None: ...
 
-    def handle_starttag(self, name: str, s: int, e: int) -> None:
-        raise NotImplementedError
+    def handle_startendtag(self, name: str, s: int, e: int) -> None: ...
 
-    def handle_startendtag(self, name: str, s: int, e: int) -> None:
-        raise NotImplementedError
+    def handle_endtag(self, name: str, s: int, e: int) -> None: ...
 
-    def handle_endtag(self, name: str, s: int, e: int) -> None:
-        raise NotImplementedError
-
-    def handle_reference(self, s: int, e: int) -> None:
-        raise NotImplementedError
+    def handle_reference(self, s: int, e: int) -> None: ...
 
 
-class _TokenList(TokenHandler):
+class _TokenList:
     """A :class:`TokenHandler` that keeps the tokens as tuples."""
 
     def __init__(self) -> None:
@@ -435,7 +427,7 @@ def _opens_tag(char: str) -> bool:
     return char.isascii() and char.isalpha() or char in ("/", "!", "?")
 
 
-class PageTree(TokenHandler):
+class PageTree:
     """Tokens → an element table (parent, tag, hints) and runs of text pieces.
 
     Elements are numbered in document order from the root (0), so a parent always comes before

@@ -628,7 +628,7 @@ def _collect_read(sketched: RDD[tuple[int, SketchedFile]], listed: tuple[list[st
         read.bases[index] = (doc_base, len(read.passages), windows)
         windows += window_count
         read.documents.extend(documents)
-        # a Python int, not the table's numpy one: Passage.doc is an int (compiled explain checks)
+        # a Python int, not the table's numpy one: Passage.doc is an int
         read.passages.extend(replace(p, doc=p.doc + doc_base) for p in passages)
         read.skipped.extend(skips)
         read.bytes_read += bytes_read
