@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -33,7 +32,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"

@@ -202,9 +202,8 @@ def _render(rows: list[Row], columns: int, width: int, char_px: int, rng: random
 
 def _degrade(img: PILImage.Image, degrade: str, rng: random.Random) -> PILImage.Image:
     """Scan damage: tilt, blur, grey paper and ink, speckles, lost resolution, JPEG artefacts."""
-    from PIL import Image, ImageFilter
-
     import numpy as np
+    from PIL import Image, ImageFilter
 
     tilt, blur, speckle, ink, paper, scale, quality = LEVELS[degrade]
     if degrade == "none":

@@ -82,11 +82,27 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from corpus import (  # noqa: E402  (benchmarks/ is not a package)
-    OCR_SLIPS, SYNONYMS, Article, DocBuilder, Placed, encode, make_person, opencc_converter, truncate,
+    OCR_SLIPS,
+    SYNONYMS,
+    Article,
+    DocBuilder,
+    Placed,
+    encode,
+    make_person,
+    opencc_converter,
+    truncate,
 )
 
-__all__ = ["ALL_CASES", "PAGE_CASES", "OCR_CASES", "VERSION_CASES", "cut_articles", "generate",
-           "source_path", "cut_stats"]
+__all__ = [
+    "ALL_CASES",
+    "OCR_CASES",
+    "PAGE_CASES",
+    "VERSION_CASES",
+    "cut_articles",
+    "cut_stats",
+    "generate",
+    "source_path",
+]
 
 GENERATOR = "neardup-prose/1"
 SOURCE = "peoples-daily-1998-01-a"
@@ -261,6 +277,7 @@ def cut_stats(arts: Sequence[Article]) -> dict[str, Any]:
 def _synthetic(seed: int, n: int) -> list[Article]:
     """Fallback stories from corpus.py's writer: long ones, then briefs, some opening with 本报讯."""
     import numpy as np
+
     from corpus import Sampler, Writer, lexicon
 
     rnd = Random(f"neardup-prose-synthetic:{seed}")
@@ -526,7 +543,7 @@ def render_web(d: Doc, art: Article, rnd: Random, related: Sequence[str], charse
     d.start(art, True)
     b.content(html.escape(art.title, quote=False))
     b.add(f'</h1>\n<div class="sou">1998年01月{day:02d}日 来源：人民日报</div>\n')
-    for j, (kind, text) in enumerate(art.blocks):
+    for j, (_kind, text) in enumerate(art.blocks):
         b.add("<p>")
         b.content(html.escape(text, quote=False))
         if j < len(art.blocks) - 1:
@@ -536,7 +553,8 @@ def render_web(d: Doc, art: Article, rnd: Random, related: Sequence[str], charse
                     for t in related)
     b.add(f'</p>\n<div class="edit">（责任编辑：{make_person(rnd)}）</div>\n</div>\n'
           f'<div class="related"><h3>相关新闻</h3>\n<ul>\n{links}</ul></div>\n'
-          f'<div class="footer">{name}版权所有，未经书面授权禁止使用 Copyright © 1997-1998 by {host}. all rights reserved.</div>\n'
+          f'<div class="footer">{name}版权所有，未经书面授权禁止使用 '
+          f'Copyright © 1997-1998 by {host}. all rights reserved.</div>\n'
           "</body>\n</html>\n")
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, PAGE, REPOST, ROOT, karamay_span
 
 import neardup
+from conftest import EXAMPLES, PAGE, REPOST, ROOT, karamay_span
 from neardup.archive import Index, Match, attach_archive_matches, index_config, migrate
 from neardup.config import Config
 from neardup.errors import ConfigError, IndexFormatError, IndexLockedError, InputError
@@ -275,7 +275,7 @@ def _edit_meta(path: Path, change: Any) -> None:
 def test_a_newer_format_asks_for_a_newer_neardup(index_path: Path) -> None:
     Index.open(index_path, FAST).close()
     _edit_meta(index_path, lambda meta: meta.update(format_version=99))
-    with pytest.raises(IndexFormatError, match="format 99, newer .* upgrade neardup"):
+    with pytest.raises(IndexFormatError, match=r"format 99, newer .* upgrade neardup"):
         Index.open(index_path)
 
 
@@ -330,9 +330,8 @@ def test_bad_parameters_say_how_to_fix_them(index_path: Path) -> None:
             archive.add("a", b"bytes")  # type: ignore[arg-type]
         with pytest.raises(InputError, match="JSON-serialisable"):
             archive.add("a", article(1), metadata={"when": object()})
-    with Index.open(index_path, readonly=True) as archive:
-        with pytest.raises(IndexFormatError, match="read-only"):
-            archive.add("a", article(1))
+    with Index.open(index_path, readonly=True) as archive, pytest.raises(IndexFormatError, match="read-only"):
+        archive.add("a", article(1))
 
 
 # --- failures and concurrency ---------------------------------------------------------------------

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import PAGE, REPOST, SHARED
 
 import neardup
+from conftest import PAGE, REPOST, SHARED
 from neardup.archive import Index
 from neardup.cli import cli, main
 

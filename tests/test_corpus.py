@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +118,7 @@ def test_every_case_is_present_with_its_shape(small: Any) -> None:
     for case in ("near_miss", "unique"):
         for _, doc in by_case[case]:
             assert [story_count[a["story"]] for a in doc["articles"]] == [1]
-    for path, doc in by_case["junk"]:
+    for _path, doc in by_case["junk"]:
         assert doc["junk"] and doc["articles"] == [] and doc["encoding"] is None
     for case in ("jekyll", "html", "trad", "truncated", "encoded", "noisy", "portal", "jsonl"):
         shared = [a for _, d in by_case[case] for a in d["articles"] if story_count[a["story"]] > 1]

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, PAGE, REPOST, ROOT, SHARED, karamay_span
 
 import neardup
+from conftest import EXAMPLES, PAGE, REPOST, ROOT, SHARED, karamay_span
 from neardup.cli import main
 
 CHECK_REPORT = SHARED / "checks" / "check-report"

@@ -9,10 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, PAGE, REPOST, karamay_span
 
 import neardup
-from neardup.ingest import parse_text
+from conftest import EXAMPLES, PAGE, REPOST, karamay_span
 from neardup.cli import main
 from neardup.explain import (
     COSMETIC_KINDS,
@@ -23,6 +22,7 @@ from neardup.explain import (
     explain,
     load_source,
 )
+from neardup.ingest import parse_text
 
 
 def _read(name: str) -> str:

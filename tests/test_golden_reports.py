@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, PAGE, REPOST, karamay_span
 
+from conftest import EXAMPLES, PAGE, REPOST, karamay_span
 from neardup.explain import KINDS, Explanation, Source, explain_sources, load_source
 from neardup.report.diff_text import render_diff_json, render_diff_text
 

@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PAGE, REPOST, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import PAGE, REPOST, ROOT
 from neardup.config import Config
 from neardup.errors import DecodeError
 from neardup.ingest import decode_bytes, parse_text
@@ -44,11 +44,11 @@ def _build_hostile(folder: Path) -> dict[str, str]:
     add("名字 with spaces 🎉.txt", "odd name").write_text("一篇普通的短文章，内容无关紧要。" * 10, encoding="utf-8")
     raw_name = os.fsencode(folder) + b"/bad-\xff\xfe-name.txt"
     with open(raw_name, "wb") as fh:
-        fh.write("非UTF-8文件名的文件内容。".encode("utf-8") * 10)
+        fh.write("非UTF-8文件名的文件内容。".encode() * 10)
     add("empty.txt", "empty").write_bytes(b"")
     add("blank.md", "whitespace").write_bytes(b"  \n\t\n  ")
     add("binary.txt", "binary").write_bytes(bytes(range(256)) * 64)
-    add("archive.md", "gzip").write_bytes(gzip.compress("压缩的文本".encode("utf-8") * 100))
+    add("archive.md", "gzip").write_bytes(gzip.compress("压缩的文本".encode() * 100))
     add("utf16-nobom.txt", "utf-16 without BOM").write_bytes(("没有字节顺序标记的UTF-16文本。" * 30).encode("utf-16-le"))
     add("mixed.txt", "utf-8 and gbk halves").write_bytes(
         ("前一半是UTF-8编码的文字。" * 20).encode("utf-8") + ("后一半是GBK编码的文字。" * 20).encode("gbk"))

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, PAGE, REPOST
 
 import neardup
+from conftest import EXAMPLES, PAGE, REPOST
 from neardup.report.html import render_html
 
 HOSTILE_NAME = '"><img src=x onerror="window.__pwned=2">.txt'

@@ -7,6 +7,7 @@ invariants of blocks and edits, by example, on hostile input and with hypothesis
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ def check_invariants(html: str, article: HtmlArticle, start: int = 0, end: int |
         assert text.strip(), block
         last = block.end
     spans = sorted([(b.start, b.end) for b in article.blocks] + list(article.boilerplate))
-    for (_, e1), (s2, _) in zip(spans, spans[1:]):
+    for (_, e1), (s2, _) in itertools.pairwise(spans):
         assert e1 <= s2
     for s, e in article.boilerplate:
         assert start <= s < e <= end
@@ -378,7 +379,8 @@ def test_nesting_100000_deep(closed: bool) -> None:
     article = extract_article(html)
     assert time.perf_counter() - began < 60
     check_invariants(html, article)
-    assert [squash(visible_text(html, b)) for b in article.blocks] == ["克拉玛依高新区企业通过科技创新结出了累累硕果，政企科技合作纽带进一步紧密。"]
+    assert [squash(visible_text(html, b)) for b in article.blocks] == [
+        "克拉玛依高新区企业通过科技创新结出了累累硕果，政企科技合作纽带进一步紧密。"]
 
 
 @pytest.mark.slow

@@ -5,9 +5,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, REPOST
 
 import neardup
+from conftest import EXAMPLES, REPOST
 from neardup.config import Config
 from neardup.errors import DecodeError
 from neardup.ingest import decode_bytes, discover, read_file
@@ -29,7 +29,8 @@ def _read(path: Path, root: Path, config: Config | None = None) -> list[Document
         ("utf-8-sig", "utf-8-sig", ARTICLE),
         ("utf-16", "utf-16", ARTICLE),
         ("gb18030", "gb18030", ARTICLE),
-        ("big5", "big5", "新疆克拉瑪依高新區「科技陪伴式服務」迎來三週年。秉承「科技引領，服務至上」宗旨，克拉瑪依高新區保持幹事創業激情。" * 3),
+        ("big5", "big5",
+         "新疆克拉瑪依高新區「科技陪伴式服務」迎來三週年。秉承「科技引領，服務至上」宗旨，克拉瑪依高新區保持幹事創業激情。" * 3),
     ],
 )
 def test_encodings_are_detected_and_text_round_trips(codec: str, expected: str, text: str) -> None:
@@ -40,7 +41,8 @@ def test_encodings_are_detected_and_text_round_trips(codec: str, expected: str, 
 
 
 # An odd number of bytes, so that no UTF-16 reading competes (those are ranked by charset-normalizer)
-_BIG5 = "新疆克拉瑪依高新區「科技陪伴式服務」迎來三週年。秉承「科技引領，服務至上」宗旨，克拉瑪依高新區保持幹事創業激情。" * 3 + "2"
+_BIG5 = ("新疆克拉瑪依高新區「科技陪伴式服務」迎來三週年。秉承「科技引領，服務至上」宗旨，"
+         "克拉瑪依高新區保持幹事創業激情。") * 3 + "2"
 
 
 def test_big5_that_reads_the_same_as_cp950_is_big5_without_ranking(monkeypatch: pytest.MonkeyPatch) -> None:

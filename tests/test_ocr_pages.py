@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import load_benchmark
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from conftest import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpora" / "peoples-daily-1998-01-a.txt"

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import load_benchmark
 
 import neardup
+from conftest import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 F1 = 0.97

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLES, PAGE, karamay_span
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import EXAMPLES, PAGE, karamay_span
 from neardup.ingest import parse_text
 from neardup.segment import segment
 
@@ -23,7 +23,8 @@ def test_markdown_page_is_cut_at_article_headlines_not_subheads() -> None:
     assert not any(p.title and p.title.startswith("●") for p in passages)
 
 
-BODY = "在此期间,政企真诚互信,就科技创新工作良好协作,同心同向,共同营造优质的创新创业环境,共谋发展,推动多个科技成果转化项目落地生根。"
+BODY = ("在此期间,政企真诚互信,就科技创新工作良好协作,同心同向,共同营造优质的创新创业环境,"
+        "共谋发展,推动多个科技成果转化项目落地生根。")
 OTHER = "市城管局在全市范围内开展有害垃圾收运专项行动,设置回收点位三百余个,居民可将废旧电池、过期药品投放至指定地点统一处置。"
 THIRD = "本次检查重点关注行业协会商会违规收费问题,对强制入会、只收费不服务等行为依法查处,切实减轻企业负担。"
 

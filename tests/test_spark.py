@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES, REPOST, ROOT
 
 import neardup
+from conftest import EXAMPLES, REPOST, ROOT
 from neardup.backends import get_backend
 from neardup.cli import main
 from neardup.cluster import components

@@ -148,11 +148,11 @@ def test_contained_article_links_and_a_quoted_sentence_does_not() -> None:
     config = Config()
     article = normalize(TEXT * 2).text
     page = normalize("这是一篇完全不同的文章内容讲述农业生产" * 10 + TEXT * 2 + "另外一篇报道关于体育赛事" * 10)
-    _, linked = verify_pair(normalize(TEXT * 2), page, config)
+    _, linked = verify_pair(normalize(TEXT * 2).text, page.text, config)
     assert linked
     brief = normalize(TEXT + "今年共有五十家企业获得认定较去年增长三成全区科技型企业数量创历史新高" * 2)
     quote = normalize("这是一篇完全不同的文章内容讲述农业生产" * 20 + TEXT[:20])
-    _, linked = verify_pair(brief, quote, config)
+    _, linked = verify_pair(brief.text, quote.text, config)
     assert not linked
     assert article
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .archive import Index, Match
 from .config import Config
 from .errors import (
     ConfigError,
@@ -23,7 +24,6 @@ from .errors import (
     WorkerError,
     WorkspaceError,
 )
-from .archive import Index, Match
 from .explain import Difference, Explanation, diff_files, explain
 from .models import Cluster, Document, Member, Pair, Passage, Report, Skipped
 from .pipeline import scan

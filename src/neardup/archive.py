@@ -43,8 +43,20 @@ from .ingest import parse_text
 from .models import Document, NormalizedText, Passage, Report
 from .normalize import normalize_blocks, normalized_text
 from .pipeline import SketchedFile, sketch_documents
-from .store import (FORMAT_VERSION, NORMALIZATION_VERSION, ArchiveStore, DocumentRow, PassageRow, StoredPassages,
-                    check_fingerprint, check_format, clip_layout, index_config, matching_fingerprint, open_store)
+from .store import (
+    FORMAT_VERSION,
+    NORMALIZATION_VERSION,
+    ArchiveStore,
+    DocumentRow,
+    PassageRow,
+    StoredPassages,
+    check_fingerprint,
+    check_format,
+    clip_layout,
+    index_config,
+    matching_fingerprint,
+    open_store,
+)
 from .verify import prefilter, verify_pair
 from .workers import WorkerPool
 
@@ -65,7 +77,6 @@ __all__ = [
 
 AddOutcome = Literal["added", "replaced", "updated", "unchanged"]
 AddItem = tuple[str, "str | Document"] | tuple[str, "str | Document", "dict[str, Any] | None"]
-_NO_MAP = np.empty(0, dtype=np.int64)
 _PARALLEL_MIN_DOCS = 32
 
 
@@ -182,7 +193,7 @@ def _sketcher(config: Config) -> Iterator[Sketcher]:
             sketch_documents([parse_text("warm-up", "预热", config=config)], config)  # dictionary shared copy-on-write
             pool = WorkerPool(config.workers)
         bounds = np.linspace(0, len(items), config.workers * 2 + 1).astype(int).tolist()
-        replies = pool.map_async(_parse_and_sketch, [(items[lo:hi], config) for lo, hi in zip(bounds, bounds[1:]) if hi > lo])
+        replies = pool.map_async(_parse_and_sketch, [(items[lo:hi], config) for lo, hi in itertools.pairwise(bounds) if hi > lo])
         return lambda: _merge(replies(), config.num_perm)
 
     try:
@@ -500,7 +511,7 @@ class Index:
                 continue
             if k not in stored_texts:
                 stored_texts[k] = self._stored_text(doc, int(stored.starts[k]), int(stored.ends[k]), int(stored.chars[k]))
-            alignment, linked = verify_pair(stored_texts[k], NormalizedText(sketch.texts[qi], _NO_MAP, _NO_MAP), self.config)
+            alignment, linked = verify_pair(stored_texts[k].text, sketch.texts[qi], self.config)
             span_a, span_b = alignment.span_a(), alignment.span_b()
             if not linked or span_a is None or span_b is None:
                 continue

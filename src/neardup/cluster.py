@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from itertools import islice
-from typing import NamedTuple, Protocol
 from dataclasses import dataclass
+from itertools import islice, pairwise
+from typing import NamedTuple, Protocol
 
 from .config import Config
 from .models import Cluster, Document, Member, Pair, Passage, SpanRef
@@ -25,7 +25,8 @@ from .normalize import normalized_text
 from .segment import Page
 from .verify import Recoder, align
 
-__all__ = ["ClusterDraft", "Layout", "PassageDocuments", "SpanText", "build_clusters", "components", "draft_clusters", "recoder_for", "score_cluster"]
+__all__ = ["ClusterDraft", "Layout", "PassageDocuments", "SpanText", "build_clusters", "components", "draft_clusters",
+           "recoder_for", "score_cluster"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,7 @@ class _Part:
     """Aligned spans on one passage that mark one story: where they lie in the document, and
     which blocks of the passage's matching text their runs cover (0: not known)."""
 
-    __slots__ = ("start", "end", "cover", "sides")
+    __slots__ = ("cover", "end", "sides", "start")
 
     def __init__(self, start: int, end: int, cover: int, side: int) -> None:
         self.start, self.end, self.cover, self.sides = start, end, cover, [side]
@@ -248,16 +249,16 @@ def _span_groups(pid: int, spans: list[_Part], partner: Callable[[int], int],
         before = {partner(side) for side in last.sides}
         after = {partner(side) for side in group.sides}
         cut_there = any(q - 1 in before and passages[q - 1].doc == passages[q].doc for q in after)
-        if cut_there or not layout.boundary(pid, last.end, group.start) and layout.one_story(
-                pid, (last.start, last.end), (group.start, group.end)):
+        if cut_there or (not layout.boundary(pid, last.end, group.start) and layout.one_story(
+                pid, (last.start, last.end), (group.start, group.end))):
             last.take(group)
         else:
             joined.append(group)
     while len(joined) > 1 and min(g.end - g.start for g in joined) < _MIN_PART:
         # a stretch this short tells no story apart (an OCR fragment of a column): the nearer part takes it
         k = min(range(len(joined)), key=lambda i: joined[i].end - joined[i].start)
-        into = k - 1 if k == len(joined) - 1 or k > 0 and (
-            joined[k].start - joined[k - 1].end <= joined[k + 1].start - joined[k].end) else k + 1
+        into = k - 1 if k == len(joined) - 1 or (k > 0 and (
+            joined[k].start - joined[k - 1].end <= joined[k + 1].start - joined[k].end)) else k + 1
         joined[into].take(joined.pop(k))
     for span in covering:
         inside = [g for g in joined if g.covers_most_of(span)]
@@ -279,7 +280,7 @@ def _continuation_links(groups: list[list[int]], nodes: Sequence[_Node], passage
     group_of = {n: k for k, g in enumerate(groups) for n in g}
     clustered = [n for n in order if n in group_of]
     links: list[tuple[int, int]] = []
-    for x, y in zip(clustered, clustered[1:]):
+    for x, y in pairwise(clustered):
         px, py = passages[nodes[x].pid], passages[nodes[y].pid]
         if group_of[x] == group_of[y] or px.doc != py.doc:
             continue
@@ -313,7 +314,7 @@ def _section_links(groups: list[list[int]], nodes: Sequence[_Node], passages: Se
     files = [frozenset(passages[nodes[n].pid].doc for n in g) for g in groups]
     clustered = [n for n in order if n in group_of]
     links: list[tuple[int, int]] = []
-    for x, y in zip(clustered, clustered[1:]):
+    for x, y in pairwise(clustered):
         if passages[nodes[x].pid].doc != passages[nodes[y].pid].doc:
             continue
         gx, gy = group_of[x], group_of[y]
@@ -337,7 +338,7 @@ def _story_of_run(run: list[int], nodes: Sequence[_Node], layout: Layout) -> lis
     of one story inside another, and the member must not run from it across the story it
     interrupts; a last paragraph that matched on its own, after one that did not, stays."""
     pieces = [[run[0]]]
-    for prev, n in zip(run, run[1:]):
+    for prev, n in pairwise(run):
         a, b = nodes[prev], nodes[n]
         if b.start - a.end >= _OTHER_STORY and layout.boundary(b.pid, a.end, b.start):
             pieces.append([n])

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from .errors import ConfigError
 
-__all__ = ["Config", "TOKENIZERS"]
+__all__ = ["TOKENIZERS", "Config"]
 
 TOKENIZERS = ("jieba", "rjieba", "char")
 Tokenizer = Literal["jieba", "rjieba", "char"]

@@ -15,9 +15,9 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
-from itertools import zip_longest
+from itertools import pairwise, zip_longest
 from typing import Any
 
 import numpy as np
@@ -55,13 +55,13 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-@lru_cache(maxsize=None)  # called per character of every difference: remembered per character
+@cache  # called per character of every difference: remembered per character
 def is_mark(ch: str) -> bool:
     """Punctuation for classification: Unicode P* (but not %‰, which belong to numbers) and bullets."""
     return ch in _BULLETS or (unicodedata.category(ch)[0] == "P" and ch not in _UNITS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _is_not_mark(ch: str) -> bool:
     return not is_mark(ch)
 
@@ -135,7 +135,7 @@ def _numberish(ch: str) -> bool:
     return _is_digit(ch) or ch in _CN_NUMERALS
 
 
-@lru_cache(maxsize=None)
+@cache
 def _is_plain(ch: str) -> bool:
     """Neither punctuation nor part of a number."""
     return not is_mark(ch) and not _is_digit(ch) and ch not in _NUMERIC
@@ -263,7 +263,7 @@ class DiffText:
                 self.tokens: str | list[str] = norm.text
             else:  # an original character folded to several (㎡ → m2): keep it one token
                 bounds = [*firsts.tolist(), len(norm.text)]
-                self.tokens = [norm.text[x:y] for x, y in zip(bounds, bounds[1:])]
+                self.tokens = [norm.text[x:y] for x, y in pairwise(bounds)]
         else:
             self.starts = self.ends = np.empty(0, dtype=np.int64)
             self.us, self.ue, self.tokens = [], [], ""

@@ -33,6 +33,7 @@ part (15 % or more) of the other's start or end, and judges the rest apart from 
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -42,6 +43,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .config import Config
 from .difftext import (
     Confusions,
     DiffText,
@@ -55,7 +57,6 @@ from .difftext import (
     number_tail,
     same_without_marks,
 )
-from .config import Config
 from .errors import InputError
 from .ingest import discover, read_file
 from .models import Block, Cluster, DiffSummary, Document, Member, Passage, Report
@@ -289,7 +290,7 @@ class _Aligner:
             return
         side, lo, hi = (self.a, a0, a1) if b0 == b1 else (self.b, b0, b1)
         cuts = [lo, *side.paragraph_starts(lo, hi), hi]
-        for x, y in zip(cuts, cuts[1:]):
+        for x, y in itertools.pairwise(cuts):
             if side is self.a:
                 self._add(x, y, b0, b1, "")
             else:

@@ -39,27 +39,41 @@ from functools import lru_cache
 from typing import Final, Protocol
 
 __all__ = [
-    "BLOCK", "CAPTION", "DATA", "END", "HEADINGS", "HIDE", "PARA", "PageTree", "Piece", "REFERENCE",
-    "START", "START_END", "Token", "TokenHandler", "UNLIKELY", "attributes", "lex", "parse_tree", "tokens",
+    "BLOCK",
+    "CAPTION",
+    "DATA",
+    "END",
+    "HEADINGS",
+    "HIDE",
+    "PARA",
+    "REFERENCE",
+    "START",
+    "START_END",
+    "UNLIKELY",
+    "PageTree",
+    "Piece",
+    "Token",
+    "TokenHandler",
+    "attributes",
+    "lex",
+    "parse_tree",
+    "tokens",
 ]  # fmt: skip
 
 # ---------------------------------------------------------------------------------------------
 # Tags
 
-_VOID: Final = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
+_VOID: Final = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr"])
 _HIDDEN: Final = frozenset(
-    "head title script style noscript template iframe object svg math canvas textarea select"
-    " button audio video noembed noframes datalist".split()
+    ["head", "title", "script", "style", "noscript", "template", "iframe", "object", "svg", "math", "canvas", "textarea", "select", "button", "audio", "video", "noembed", "noframes", "datalist"]
 )
 HEADINGS: Final = {f"h{n}": n for n in range(1, 7)}
 BLOCK: Final = frozenset(
-    "address article aside blockquote body caption center dd details dialog dir div dl dt"
-    " fieldset figcaption figure footer form frameset head header hgroup hr html legend li main"
-    " menu nav ol p pre section summary table tbody td tfoot th thead title tr ul".split()
+    ["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "head", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul"]
 ) | frozenset(HEADINGS)
 # A paragraph-like element is the paragraph itself; its parent is what its text scores for.
 PARA: Final = frozenset(
-    "p pre td th li dd dt blockquote figcaption caption address summary legend".split()
+    ["p", "pre", "td", "th", "li", "dd", "dt", "blockquote", "figcaption", "caption", "address", "summary", "legend"]
 ) | frozenset(HEADINGS)
 _CLOSES_P: Final = BLOCK - {"body", "html", "head", "title", "caption", "td", "th", "tr", "tbody", "thead", "tfoot"}
 # What a start tag closes when it is the nearest enclosing block (as browsers do).
@@ -73,8 +87,8 @@ _CLOSERS.update(
     tr=frozenset({"p", "td", "th", "tr"}),
     **{h: frozenset({"p", *HEADINGS}) for h in HEADINGS},
 )
-_HEAD_OK: Final = frozenset("base basefont bgsound link meta noscript script style template title".split())
-_NEVER_UNLIKELY: Final = frozenset("html body main article".split())
+_HEAD_OK: Final = frozenset(["base", "basefont", "bgsound", "link", "meta", "noscript", "script", "style", "template", "title"])
+_NEVER_UNLIKELY: Final = frozenset(["html", "body", "main", "article"])
 _DOCUMENT_TAGS: Final = frozenset(("html", "body", "head"))
 _AUTOLINK: Final = re.compile(r"<(?:https?|ftp)://[^\s<>]*>|<mailto:[^\s<>]*>", re.I)
 _DISPLAY_NONE: Final = re.compile(r"display\s*:\s*none", re.I)
@@ -83,36 +97,30 @@ _DISPLAY_NONE: Final = re.compile(r"display\s*:\s*none", re.I)
 # Class and id hints
 
 _STRONG_NEG: Final = frozenset(
-    """ad ads adv advert advertisement adsense banner breadcrumb breadcrumbs bread crumb crumbs
-    comment comments cmt pinglun tie reply replies copyright footer foot header nav navbar
-    navigation menu related relate relevant xgxw recommend recommended recom tuijian hot hotnews
-    remen rank ranking paihang share sharing fenxiang social sns sidebar side aside login
-    register signin tool tools toolbar sponsor popup modal qr qrcode erweima pager pagination
-    subscribe widget extra disclaimer statement shengming logo""".split()
+    ["ad", "ads", "adv", "advert", "advertisement", "adsense", "banner", "breadcrumb", "breadcrumbs", "bread", "crumb", "crumbs", "comment", "comments", "cmt", "pinglun", "tie", "reply", "replies", "copyright", "footer", "foot", "header", "nav", "navbar", "navigation", "menu", "related", "relate", "relevant", "xgxw", "recommend", "recommended", "recom", "tuijian", "hot", "hotnews", "remen", "rank", "ranking", "paihang", "share", "sharing", "fenxiang", "social", "sns", "sidebar", "side", "aside", "login", "register", "signin", "tool", "tools", "toolbar", "sponsor", "popup", "modal", "qr", "qrcode", "erweima", "pager", "pagination", "subscribe", "widget", "extra", "disclaimer", "statement", "shengming", "logo"]
 )
 _WEAK_NEG: Final = frozenset(
-    "info meta author time date source about byline tag tags keyword keywords function operate bottom".split()
+    ["info", "meta", "author", "time", "date", "source", "about", "byline", "tag", "tags", "keyword", "keywords", "function", "operate", "bottom"]
 )
 _POSITIVE: Final = frozenset(
-    """article articles content contents centent main text txt body post entry story detail
-    details rich trs editor artibody zw zhengwen con cont""".split()
+    ["article", "articles", "content", "contents", "centent", "main", "text", "txt", "body", "post", "entry", "story", "detail", "details", "rich", "trs", "editor", "artibody", "zw", "zhengwen", "con", "cont"]
 )
 _NEG_AFFIX: Final = (
     "hot", "nav", "share", "comment", "related", "recommend", "rank", "menu", "footer", "sidebar", "banner",
     "breadcrumb", "copyright",
 )  # fmt: skip
 _CAPTION_WORDS: Final = frozenset(
-    "caption figcaption pictext pictxt imgtxt imgtext picdesc imgdesc imgdescr picnote".split()
+    ["caption", "figcaption", "pictext", "pictxt", "imgtxt", "imgtext", "picdesc", "imgdesc", "imgdescr", "picnote"]
 )
-_PICTURE: Final = frozenset("pic img image photo picture figure".split())
-_CAPTION_PART: Final = frozenset("txt text desc descr note title info intro".split())
+_PICTURE: Final = frozenset(["pic", "img", "image", "photo", "picture", "figure"])
+_CAPTION_PART: Final = frozenset(["txt", "text", "desc", "descr", "note", "title", "info", "intro"])
 UNLIKELY: Final = 1
 CAPTION: Final = 2
 HIDE: Final = 4
 # Flags that an element takes from its tag alone.
 _TAG_FLAGS: Final = {
     **dict.fromkeys(_HIDDEN, HIDE),
-    **dict.fromkeys("nav header footer aside menu".split(), UNLIKELY),
+    **dict.fromkeys(["nav", "header", "footer", "aside", "menu"], UNLIKELY),
     "figcaption": CAPTION,
 }
 
@@ -291,7 +299,7 @@ def _raw_text(src: str, pos: int, stop: int, name: str, handler: TokenHandler) -
 def _slow(src: str, i: int, stop: int, handler: TokenHandler) -> int:
     """HTMLParser's reading of a "<" or "&" that the master pattern passed over; returns where to go on."""
     nxt = src[i + 1] if i + 1 < stop else ""
-    if src[i] == "&" or nxt not in ("/", "!", "?") and not (nxt.isascii() and nxt.isalpha()):
+    if src[i] == "&" or (nxt not in ("/", "!", "?") and not (nxt.isascii() and nxt.isalpha())):
         handler.handle_data(i, i + 1)  # text
         return i + 1
     if nxt != "/" and nxt != "!" and nxt != "?":
@@ -424,7 +432,7 @@ def _finishable_end(src: str, start: int, stop: int) -> int:
 
 
 def _opens_tag(char: str) -> bool:
-    return char.isascii() and char.isalpha() or char in ("/", "!", "?")
+    return (char.isascii() and char.isalpha()) or char in ("/", "!", "?")
 
 
 class PageTree:

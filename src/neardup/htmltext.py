@@ -95,9 +95,9 @@ def extract_article(html: str, *, start: int = 0, end: int | None = None) -> Htm
 # ---------------------------------------------------------------------------------------------
 # Tags
 
-_CLEANABLE: Final = frozenset("div section ul ol dl table form aside nav header footer center fieldset figure".split())
+_CLEANABLE: Final = frozenset(["div", "section", "ul", "ol", "dl", "table", "form", "aside", "nav", "header", "footer", "center", "fieldset", "figure"])
 _TAG_SCORE: Final = {"div": 5, "article": 5, "section": 3, "main": 3, "pre": 3, "td": 3, "blockquote": 3}
-_TAG_SCORE.update({t: -3 for t in "address ol ul dl dd dt li form".split()})
+_TAG_SCORE.update({t: -3 for t in ["address", "ol", "ul", "dl", "dd", "dt", "li", "form"]})
 _TAG_SCORE.update({t: -5 for t in [*HEADINGS, "th"]})
 
 
@@ -275,12 +275,7 @@ _FURNITURE_ANY_CASELESS: Final = re.compile(r"ICP证|ICP备|Copyright|All Rights
 _P_OR_R: Final = re.compile("[PRpr]")
 _SOURCE_ANYWHERE: Final = re.compile(r"来源\s*[:：]|作者\s*[:：]")
 _LABELS: Final = sorted(
-    """相关新闻 相关阅读 相关推荐 相关文章 相关链接 相关报道 相关专题 热门推荐 推荐阅读 延伸阅读 猜你喜欢
-    为你推荐 热点新闻 热门新闻 热门文章 热点推荐 今日热点 24小时热榜 24小时排行 热榜 排行榜 点击排行
-    精彩推荐 精彩图片 更多精彩 查看更多 加载更多 更多 网友评论 最新评论 热门评论 全部评论 我要评论
-    发表评论 评论 跟帖 分享到 分享 收藏 点赞 在看 举报 打印本页 打印 关闭窗口 关闭 纠错 返回顶部
-    返回首页 返回 上一篇 下一篇 上一页 下一页 首页 尾页 阅读原文 查看原文 展开全文 微博 微信 朋友圈
-    QQ空间 QQ 登录 注册 字号 大 中 小 默认 扫一扫 二维码 客户端 APP""".split(),
+    ["相关新闻", "相关阅读", "相关推荐", "相关文章", "相关链接", "相关报道", "相关专题", "热门推荐", "推荐阅读", "延伸阅读", "猜你喜欢", "为你推荐", "热点新闻", "热门新闻", "热门文章", "热点推荐", "今日热点", "24小时热榜", "24小时排行", "热榜", "排行榜", "点击排行", "精彩推荐", "精彩图片", "更多精彩", "查看更多", "加载更多", "更多", "网友评论", "最新评论", "热门评论", "全部评论", "我要评论", "发表评论", "评论", "跟帖", "分享到", "分享", "收藏", "点赞", "在看", "举报", "打印本页", "打印", "关闭窗口", "关闭", "纠错", "返回顶部", "返回首页", "返回", "上一篇", "下一篇", "上一页", "下一页", "首页", "尾页", "阅读原文", "查看原文", "展开全文", "微博", "微信", "朋友圈", "QQ空间", "QQ", "登录", "注册", "字号", "大", "中", "小", "默认", "扫一扫", "二维码", "客户端", "APP"],
     key=len,
     reverse=True,
 )
@@ -320,8 +315,8 @@ def _furniture_text(line: _Line) -> bool:
     if (
         _FURNITURE_START.match(text)
         or _FURNITURE_ANY.search(text)
-        or _P_OR_R.search(text)
-        and _FURNITURE_ANY_CASELESS.search(text)
+        or (_P_OR_R.search(text)
+        and _FURNITURE_ANY_CASELESS.search(text))
     ):
         return True
     if len(text) <= 60 and _SOURCE_ANYWHERE.search(text) and text[-1] not in "。！？":
@@ -467,11 +462,10 @@ class _Page:
             if strip and self.flags[e] & UNLIKELY:
                 continue
             bonus = best * 0.2 if self.classes[top] and self.classes[e] == self.classes[top] else 0.0
-            if e in scores and scores[e] + bonus >= need:
+            if (e in scores and scores[e] + bonus >= need) or (
+                    (self.tags[e] in PARA or not self.block_kids[e])
+                    and len(by_owner.get(e, ())) == 1 and _prose(by_owner[e][0])):
                 chosen.add(e)
-            elif (self.tags[e] in PARA or not self.block_kids[e]) and len(by_owner.get(e, ())) == 1:
-                if _prose(by_owner[e][0]):
-                    chosen.add(e)
         for i, run in enumerate(self.runs):
             if run.owner == parent and _prose(run):
                 loose.add(i)
@@ -528,8 +522,8 @@ class _Page:
             kept = {
                 i: [
                     rule == "anything"
-                    or not _furniture(line)
-                    and (rule == "any region" or not self.flags[run.owner] & (UNLIKELY | CAPTION))
+                    or (not _furniture(line)
+                    and (rule == "any region" or not self.flags[run.owner] & (UNLIKELY | CAPTION)))
                     for line in run.lines
                 ]
                 for i, run in enumerate(self.runs)

@@ -28,7 +28,7 @@ from .cluster import PassageDocuments, draft_clusters, recoder_for, score_cluste
 from .config import Config
 from .index import signature_candidate_pairs
 from .ingest import SourceFile, discover, read_file
-from .models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
+from .models import Cluster, Document, Pair, Passage, Report, Skipped
 from .normalize import Wanted, normalized_text, to_original_spans_many
 from .segment import segment
 from .sketch import signatures_and_sizes, windows
@@ -320,7 +320,7 @@ def scan(
         "bytes": total_bytes,
         "candidate_pairs": int(collisions),  # band collisions, summed over bands
         "distinct_candidate_pairs": int(distinct),
-        "prefiltered_pairs": int(len(survivors)),
+        "prefiltered_pairs": len(survivors),
         "verified_pairs": len(verified),
         "clusters": len(clusters),
         "seconds": round(time.perf_counter() - started, 3),
@@ -460,9 +460,7 @@ def _align_chunk(chunk: npt.NDArray[np.int64]) -> list[Pair]:
     recode = lru_cache(maxsize=None)(maps.recoder(islice(text_of.values(), Recoder.SAMPLE)))
     linked = []
     for i, j in rows:
-        a = NormalizedText(text_of[i], _NO_MAP, _NO_MAP)
-        b = NormalizedText(text_of[j], _NO_MAP, _NO_MAP)
-        alignment, link = verify_pair(a, b, config, recode=recode)
+        alignment, link = verify_pair(text_of[i], text_of[j], config, recode=recode)
         span_a, span_b = alignment.span_a(), alignment.span_b()
         if link and span_a is not None and span_b is not None:
             linked.append((i, j, alignment, span_a, span_b))
@@ -484,7 +482,6 @@ def _verify(pairs: npt.NDArray[np.int64], texts: Sequence[str], documents: Seque
     return [pair for part in results for pair in part]
 
 
-_NO_MAP = np.empty(0, dtype=np.int64)
 _NO_SHINGLES = np.empty(0, dtype=np.uint32)
 # Below these, starting a pool of forked workers costs more than it saves.
 _PARALLEL_PAIRS_MIN = 2000

@@ -26,6 +26,7 @@ passages of one file that matched the same story, so a section cut from its arti
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from typing import Final, NamedTuple
@@ -161,7 +162,7 @@ class Page:
         for k in self._blocks_over(lo, hi):
             physical, lines = self._block_lines(k)
             if any(lo - 1 <= line.start <= hi + 1 and _ends_sentence(before.text)
-                   for before, line in zip(physical, physical[1:])):
+                   for before, line in itertools.pairwise(physical)):
                 return True
             for i, line in enumerate(lines):
                 if line.end >= lo and line.start <= hi and (_opens_article(lines, i) or _heads(line)):
@@ -425,7 +426,7 @@ def _articles(lines: list[_Line]) -> list[tuple[int, int, str | None]]:
         last = (ordered[k + 1] if k + 1 < len(ordered) else len(lines)) - 1
         if last < first or all(line.furniture for line in lines[first:last + 1]):
             continue
-        title = _title_of(lines[first]) if (lines[first].heading or first in starts and first != 0
+        title = _title_of(lines[first]) if (lines[first].heading or (first in starts and first != 0)
                                             or _looks_like_headline(lines, first)) else None
         if title is not None and _CONTINUED_FROM.match(lines[first].text):
             title = None
@@ -479,7 +480,7 @@ def _headline_starts(lines: list[_Line]) -> set[int]:
             continue
         prev = lines[i - 1] if i else None
         prev_done = prev is None or _ends_sentence(prev.text) or prev.short
-        if prev_done and _looks_like_headline(lines, i) and (i - 1) not in starts or (
+        if (prev_done and _looks_like_headline(lines, i) and (i - 1) not in starts) or (
             lines[i].text.startswith(_HEADLINE_BULLETS) and _looks_like_headline(lines, i)
         ):
             if _BYLINE.search(lines[i].text) and prev is not None and prev.short and (i - 1) not in starts:

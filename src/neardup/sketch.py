@@ -3,7 +3,7 @@
 Signatures follow datasketch's ``affine32`` scheme exactly (MurmurHash3 finaliser, then
 ``a·h + b`` modulo 2³² with datasketch's own permutations for the seed), so a signature equals
 ``datasketch.MinHash(num_perm, seed, hashfunc=int).update_batch(hashes)`` (a test checks this) and
-converts to a ``LeanMinHash`` for use with datasketch's LSH classes. The work is one numpy pass over
+can be handed to datasketch's ``LeanMinHash`` and LSH classes. The work is one numpy pass over
 all shingles of a batch, not a Python call per shingle.
 """
 
@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["WINDOW", "Signatures", "signatures", "signatures_and_sizes", "to_datasketch", "windows"]
+__all__ = ["WINDOW", "Signatures", "signatures", "signatures_and_sizes", "windows"]
 
 Signatures = npt.NDArray[np.uint32]
 _EMPTY = np.uint32(0xFFFFFFFF)
@@ -133,10 +133,3 @@ def _fill(
             np.minimum.reduceat(rows, firsts, axis=1, out=minima[row:row + _ROWS])
     out[batch] = minima.T
     sizes[batch] = np.diff(np.append(firsts, len(owner)))
-
-
-def to_datasketch(signature: npt.NDArray[np.uint32], seed: int) -> object:
-    """The signature as a ``datasketch.LeanMinHash`` (for datasketch's LSH classes)."""
-    from datasketch import LeanMinHash
-
-    return LeanMinHash(seed=seed, hashvalues=signature)

@@ -53,7 +53,6 @@ from neardup.normalize import normalize_blocks
 from neardup.pipeline import sketch_documents
 
 if TYPE_CHECKING:
-    from pyspark import RDD
     from pyspark.sql import DataFrame, SparkSession
 
 __all__ = ["find_clusters", "find_pairs", "read_texts", "scan_spark", "write_table"]

@@ -35,7 +35,7 @@ class _TempFile:
 
     def __init__(self) -> None:
         try:
-            self._file = tempfile.TemporaryFile(prefix="neardup-")
+            self._file = tempfile.TemporaryFile(prefix="neardup-")  # noqa: SIM115 (open for the scan's life)
         except OSError as exc:
             raise WorkspaceError(
                 f"cannot create a temporary file in {tempfile.gettempdir()}: {exc.strerror or exc} "

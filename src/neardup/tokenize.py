@@ -16,8 +16,9 @@ index's fingerprint.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +37,7 @@ _M3 = np.uint64(0x165667B19E3779F9)
 WORD_HASH_VERSION = 2
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cutter(name: str) -> Callable[[str], list[str]]:
     if name == "rjieba":
         try:
@@ -68,10 +69,8 @@ def tokenizer_fingerprint(config: Config) -> str:
     if name == "rjieba":
         from importlib.metadata import PackageNotFoundError, version
 
-        try:
+        with contextlib.suppress(PackageNotFoundError):
             name = f"rjieba-{version('rjieba')}"
-        except PackageNotFoundError:
-            pass
     return f"{name}:jieba-dict-{jieba.__version__}:hmm-off:{config.shingle_size}:wordhash-{WORD_HASH_VERSION}"
 
 

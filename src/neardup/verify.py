@@ -22,10 +22,10 @@ import numpy.typing as npt
 from rapidfuzz.distance import LCSseq
 
 from .config import Config
-from .models import COVER_BLOCK, NormalizedText, Pair
+from .models import COVER_BLOCK
 from .normalize import code_points
 
-__all__ = ["Alignment", "Recoder", "align", "prefilter", "verify_pair", "verify_pairs"]
+__all__ = ["Alignment", "Recoder", "align", "prefilter", "verify_pair"]
 
 # Pairs whose LCS table would exceed this many cells are cropped to the region their shared
 # 8-grams point at first (the table costs cells/64 machine words of memory).
@@ -222,40 +222,12 @@ def prefilter(
     return np.concatenate(keep)
 
 
-def verify_pair(
-    a: NormalizedText, b: NormalizedText, config: Config, *, recode: Callable[[str], str] | None = None
-) -> tuple[Alignment, bool]:
-    """Align two passages and say whether they link under ``config``'s thresholds."""
-    alignment = align(a.text, b.text, config.min_run, recode=recode)
+def verify_pair(a: str, b: str, config: Config, *, recode: Callable[[str], str] | None = None) -> tuple[Alignment, bool]:
+    """Align the matching texts of two passages and say whether they link under ``config``'s thresholds."""
+    alignment = align(a, b, config.min_run, recode=recode)
     linked = (
         alignment.containment >= config.threshold
         and alignment.similarity >= config.min_similarity
         and bool(alignment.runs)
     )
     return alignment, linked
-
-
-def verify_pairs(
-    pairs: npt.NDArray[np.int64], texts: list[NormalizedText], config: Config
-) -> list[Pair]:
-    """Verified pairs, in the order of ``pairs``."""
-    out: list[Pair] = []
-    for i, j in pairs.tolist():
-        alignment, linked = verify_pair(texts[i], texts[j], config)
-        if not linked:
-            continue
-        span_a, span_b = alignment.span_a(), alignment.span_b()
-        assert span_a is not None and span_b is not None
-        out.append(
-            Pair(
-                a=i,
-                b=j,
-                similarity=alignment.similarity,
-                containment=alignment.containment,
-                a_aligned=texts[i].to_original(*span_a),
-                b_aligned=texts[j].to_original(*span_b),
-                a_cover=alignment.cover_a(),
-                b_cover=alignment.cover_b(),
-            )
-        )
-    return out

@@ -22,6 +22,7 @@ report, stats aside.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import tempfile
@@ -78,7 +79,6 @@ _BAND_ROWS_PER_TASK = 1_000_000
 # Candidate rows are handed to prefilter in batches of this many pairs.
 _PREFILTER_BATCH = 20_000
 _MAX_COMPONENT_ROUNDS = 100
-_NO_MAP = np.empty(0, dtype=np.int64)
 # A row is a passage (owner = pid) or a window of a long passage (``sketch.windows``; no text, a row
 # id after all passages', owner = its passage): banded and prefiltered as rows, verified as owners.
 _PASSAGE_COLUMNS = "pid long, doc long, text string, shingles long, sig binary, keys array<long>, owner long"
@@ -288,7 +288,7 @@ def _chains(spark: SparkSession, big: DataFrame, rows: int) -> tuple[DataFrame, 
     """
     linked = range_sorted(big, rows).rdd.mapPartitionsWithIndex(_link_neighbours).persist()
     ends = sorted(linked.filter(lambda r: r[0] == "end").map(lambda r: r[1:]).collect())
-    across = [(p[2], p[3], n[2], n[3]) for (_, _, p), (_, n, _) in zip(ends, ends[1:]) if p[:2] == n[:2]]
+    across = [(p[2], p[3], n[2], n[3]) for (_, _, p), (_, n, _) in itertools.pairwise(ends) if p[:2] == n[:2]]
     inside = linked.filter(lambda r: r[0] == "edge").map(lambda r: r[1:])
     schema = "a long, a_doc long, b long, b_doc long"
     return spark.createDataFrame(inside, schema).unionByName(spark.createDataFrame(across, schema)), linked
@@ -369,9 +369,7 @@ def _prefilter_batch(batch: list[Any], config: Config) -> Iterator[tuple[int, in
 def _verify_rows(rows: Iterator[Any], config: Config) -> Iterator[tuple[Any, ...]]:
     """``verify.verify_pair`` on matching texts, as the local scan's workers call it."""
     for row in rows:
-        a = NormalizedText(row["text_a"], _NO_MAP, _NO_MAP)
-        b = NormalizedText(row["text_b"], _NO_MAP, _NO_MAP)
-        alignment, linked = verify_pair(a, b, config)
+        alignment, linked = verify_pair(row["text_a"], row["text_b"], config)
         span_a, span_b = alignment.span_a(), alignment.span_b()
         if linked and span_a is not None and span_b is not None:
             # covers are bit sets of any length: carried as hexadecimal text

@@ -6,6 +6,7 @@ run leaves the previous file or the new one, never half of one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -67,8 +68,6 @@ def write_output(path: str | os.PathLike[str], content: str | Iterable[str]) -> 
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

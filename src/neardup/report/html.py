@@ -108,8 +108,8 @@ def _raw(text: str) -> str:
 def _split_raw(text: str) -> tuple[str, str]:
     """Raw ``text`` cut after its last line break, both halves made visible."""
     last = None
-    for last in _PARAGRAPH_END.finditer(text):
-        pass
+    for match in _PARAGRAPH_END.finditer(text):
+        last = match
     if last is None:
         return _raw(text), ""
     return _raw(text[:last.end()]), _raw(text[last.end():])
@@ -129,8 +129,8 @@ def _cut_paragraphs(text: str) -> list[str]:
 def _split_last_break(text: str) -> tuple[str, str]:
     """``text`` cut at its last paragraph break (dropped; the row ends there)."""
     last = None
-    for last in _PARAGRAPH_END.finditer(text):
-        pass
+    for match in _PARAGRAPH_END.finditer(text):
+        last = match
     if last is None:
         return text, ""
     return text[:last.start()], text[last.end():]
