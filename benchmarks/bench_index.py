@@ -186,7 +186,7 @@ def compare_with_scan(corpus: Articles, config: Any, work: Path, count: int) -> 
     Each side runs twice and keeps its faster run: the machine is shared, and the first run pays
     for loading the dictionary and filling the page cache."""
     import neardup
-    from neardup.archive import Index
+    from neardup.archive.index import Index
 
     folder = work / "scan-sample"
     folder.mkdir()
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(HERE.parent / "src"))
-    from neardup.archive import Index
+    from neardup.archive.index import Index
     from neardup.config import Config
 
     config = Config(tokenizer=TOKENIZER, jobs=args.jobs)

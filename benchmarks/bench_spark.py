@@ -99,7 +99,7 @@ def run_spark(folder: str, tokenizer: str, cores: int, report_path: str) -> dict
     """The same Config as the local run (``jobs`` included, though Spark ignores it) so that the
     reports' config sections agree too."""
     import neardup
-    from neardup.backends.spark import scan_spark
+    from neardup.spark.backend import scan_spark
 
     os.environ["PYSPARK_PYTHON"] = sys.executable
     with TreeMemory() as memory:

@@ -20,7 +20,7 @@ import pytest
 
 import neardup
 from conftest import EXAMPLES, PAGE, REPOST, ROOT, karamay_span
-from neardup.archive import Index, Match, attach_archive_matches, index_config, migrate
+from neardup.archive.index import Index, Match, attach_archive_matches, index_config, migrate
 from neardup.config import Config
 from neardup.errors import ConfigError, IndexFormatError, IndexLockedError, InputError
 from neardup.ingest import parse_text
@@ -340,7 +340,7 @@ _KILLED_WRITER = """
 import sys, time
 sys.path.insert(0, {tests!r})
 from test_archive import article
-from neardup.archive import Index
+from neardup.archive.index import Index
 from neardup.config import Config
 
 archive = Index.open({path!r}, Config(tokenizer="char", jobs=1))

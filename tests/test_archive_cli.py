@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import neardup
 from conftest import PAGE, REPOST, SHARED
-from neardup.archive import Index
+from neardup.archive.index import Index
 from neardup.cli import cli, main
 
 

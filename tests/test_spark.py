@@ -24,7 +24,7 @@ from neardup.backends import get_backend
 from neardup.cli import main
 from neardup.cluster import components
 from neardup.errors import ConfigError, InputError, MissingDependencyError
-from neardup.index import candidate_pairs
+from neardup.lsh import candidate_pairs
 
 # rjieba cuts the same words as jieba (a core test checks it) and keeps these tests quick.
 try:
@@ -74,7 +74,7 @@ def _assert_same(local: neardup.Report, remote: neardup.Report) -> None:
 # --- parity ------------------------------------------------------------------------------------
 
 def test_karamay_parity_through_library_and_cli(spark: Any, tmp_path: Path) -> None:
-    from neardup.backends.spark import scan_spark
+    from neardup.spark.backend import scan_spark
 
     config = neardup.Config(jobs=1)
     local = neardup.scan([EXAMPLES], config)
@@ -121,7 +121,7 @@ def _seed_corpus(folder: Path) -> None:
 
 
 def test_generated_corpus_parity(spark: Any, tmp_path: Path) -> None:
-    from neardup.backends.spark import scan_spark
+    from neardup.spark.backend import scan_spark
 
     folder = tmp_path / "corpus"
     _generated_corpus(folder)
@@ -134,7 +134,7 @@ def test_generated_corpus_parity(spark: Any, tmp_path: Path) -> None:
 def test_skewed_corpus_parity(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """30 identical copies fill every band's bucket far past the cap: the capped buckets' chains are
     built over several range partitions, and the result is still the local one."""
-    from neardup.backends import spark as backend
+    from neardup.spark import backend
 
     folder = tmp_path / "skewed"
     shutil.copytree(EXAMPLES, folder)
@@ -152,7 +152,7 @@ def test_skewed_corpus_parity(spark: Any, tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_banding_matches_index_candidate_pairs_and_splits_a_huge_bucket(
         spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from neardup.backends import spark as backend
+    from neardup.spark import backend
 
     rnd = np.random.default_rng(3)
     n, cap = 3000, 20
@@ -189,7 +189,7 @@ def test_banding_matches_index_candidate_pairs_and_splits_a_huge_bucket(
 
 
 def test_connected_components_match_union_find(spark: Any) -> None:
-    from neardup.backends.spark import connected_components
+    from neardup.spark.backend import connected_components
 
     rnd = random.Random(9)
     edges = [(rnd.randrange(300), rnd.randrange(300)) for _ in range(200)]

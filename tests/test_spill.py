@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from neardup import WorkspaceError, scan
+from neardup.local.spill import SpilledDocuments, SpilledTexts
 from neardup.models import Block, Document
-from neardup.spill import SpilledDocuments, SpilledTexts
 
 
 @given(st.lists(st.text(), max_size=30))
@@ -61,7 +61,7 @@ def test_a_scan_report_reads_its_documents_back(tmp_path) -> None:
 def test_row_blocks_come_back_as_one_array() -> None:
     import numpy as np
 
-    from neardup.spill import SpilledRows
+    from neardup.local.spill import SpilledRows
 
     rng = np.random.default_rng(5)
     blocks = [rng.integers(0, 2**32, size=(n, 16), dtype=np.uint32) for n in (3, 0, 200, 1)]

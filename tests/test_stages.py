@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from neardup.cluster import build_clusters, components
 from neardup.config import Config
 from neardup.errors import ConfigError
-from neardup.index import band_keys, candidate_pairs
+from neardup.lsh import band_keys, candidate_pairs
+from neardup.minhash import signatures
 from neardup.models import Pair, Passage
 from neardup.normalize import normalize
-from neardup.sketch import signatures
-from neardup.tokenize import shingle_hashes, words
+from neardup.shingles import shingle_hashes, words
 from neardup.verify import Alignment, Recoder, align, verify_pair
 
 TEXT = "克拉玛依高新区深入实施创新驱动发展战略在全疆率先提出科技陪伴式服务理念为企业量身定制个性化方案"
@@ -58,7 +58,7 @@ def test_signatures_equal_datasketch_minhash(num_perm: int) -> None:
 def test_permutations_equal_datasketch(num_perm: int, seed: int) -> None:
     from datasketch import MinHash
 
-    from neardup.sketch import _permutations
+    from neardup.minhash import _permutations
 
     a, b = _permutations(num_perm, seed)
     reference = MinHash(num_perm=num_perm, seed=seed).permutations
@@ -216,7 +216,7 @@ def test_config_rejects_out_of_range_values_naming_the_flag() -> None:
 
 
 def test_sketch_counts_distinct_shingles() -> None:
-    from neardup.sketch import signatures_and_sizes
+    from neardup.minhash import signatures_and_sizes
 
     rng = np.random.default_rng(3)
     sets = [rng.integers(0, 50, size=n).astype(np.uint32) for n in (0, 1, 30, 5000, 7)]
@@ -227,7 +227,7 @@ def test_sketch_counts_distinct_shingles() -> None:
 
 def test_chunks_keep_file_order_and_balance_the_workers() -> None:
     from neardup.ingest import SourceFile
-    from neardup.pipeline import _chunks
+    from neardup.local.pipeline import _chunks
 
     files = [SourceFile(f"/x/{i}", f"{i}", size) for i, size in enumerate([10] * 300 + [5 << 20] + [10] * 5)]
     chunks = _chunks(files, 2)
@@ -240,14 +240,13 @@ def test_chunks_keep_file_order_and_balance_the_workers() -> None:
 def test_a_document_that_breaks_a_stage_is_skipped_and_the_scan_goes_on(monkeypatch, tmp_path, stage: str) -> None:
     # Tokenising runs over a worker's whole chunk at once: a failure must still skip only the
     # document at fault.
-    import neardup.pipeline as pipeline
-    from neardup import scan
+    from neardup import scan, sketching
 
     story = "克拉玛依高新区深入实施创新驱动发展战略，在全疆率先提出科技陪伴式服务理念，为企业量身定制个性化方案。" * 4
     for name in ("a.txt", "b.txt"):
         (tmp_path / name).write_text(story, encoding="utf-8")
     (tmp_path / "broken.txt").write_text("毒" + story, encoding="utf-8")
-    real = getattr(pipeline, stage)
+    real = getattr(sketching, stage)
 
     def broken(first, *rest):
         texts = [first.text] if stage == "segment" else first
@@ -255,7 +254,7 @@ def test_a_document_that_breaks_a_stage_is_skipped_and_the_scan_goes_on(monkeypa
             raise RuntimeError("boom")
         return real(first, *rest)
 
-    monkeypatch.setattr(pipeline, stage, broken)
+    monkeypatch.setattr(sketching, stage, broken)
     report = scan([tmp_path], Config(jobs=1))
     assert [(s.path, "boom" in s.reason) for s in report.skipped] == [("broken.txt", True)]
     assert [d.path for d in report.documents] == ["a.txt", "b.txt"]
@@ -267,7 +266,7 @@ _PASSAGE_TEXT = st.lists(st.sampled_from(list("克拉玛依高新区科技服务
 
 def _hashes_of_one_passage(text: str, config: Config) -> list[int]:
     """The plain per-passage computation the batch must equal."""
-    from neardup.tokenize import _combine, _word_hashes
+    from neardup.shingles import _combine, _word_hashes
 
     if not text:
         return []
@@ -280,7 +279,7 @@ def _hashes_of_one_passage(text: str, config: Config) -> list[int]:
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_PASSAGE_TEXT, max_size=8), st.sampled_from(["char", "rjieba"]), st.integers(1, 5))
 def test_batch_hashing_equals_hashing_each_passage(texts: list[str], tokenizer: str, n: int) -> None:
-    from neardup.tokenize import shingle_hashes_many
+    from neardup.shingles import shingle_hashes_many
 
     config = Config(tokenizer=tokenizer, char_ngram=n, shingle_size=n)
     batch = shingle_hashes_many(texts, config)
@@ -293,7 +292,7 @@ def test_batch_hashing_equals_hashing_each_passage(texts: list[str], tokenizer: 
 def test_shingles_combine_alike_across_block_edges(k: int) -> None:
     """_combine works a block of units at a time; every shingle, those that straddle two blocks
     included, must equal the scheme computed one shingle at a time."""
-    from neardup.tokenize import _COMBINE_BLOCK, _M1, _M2, _combine
+    from neardup.shingles import _COMBINE_BLOCK, _M1, _M2, _combine
 
     mask = (1 << 64) - 1
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from neardup.errors import WorkerError
-from neardup.workers import WorkerPool
+from neardup.local.workers import WorkerPool
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the pool forks")
 

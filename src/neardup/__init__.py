@@ -11,9 +11,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .archive import Index, Match
-from .config import Config
-from .errors import (
+from neardup.archive.index import Index, Match
+from neardup.config import Config
+from neardup.errors import (
     ConfigError,
     DecodeError,
     IndexFormatError,
@@ -24,9 +24,9 @@ from .errors import (
     WorkerError,
     WorkspaceError,
 )
-from .explain import Difference, Explanation, diff_files, explain
-from .models import Cluster, Document, Member, Pair, Passage, Report, Skipped
-from .pipeline import scan
+from neardup.explain.differences import Difference, Explanation, diff_files, explain
+from neardup.local.pipeline import scan
+from neardup.models import Cluster, Document, Member, Pair, Passage, Report, Skipped
 
 __all__ = [
     "Cluster",

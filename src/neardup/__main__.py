@@ -1,3 +1,3 @@
-from .cli import main
+from neardup.cli import main
 
 main()

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from itertools import islice, pairwise
 from typing import NamedTuple, Protocol
 
-from .config import Config
-from .models import Cluster, Document, Member, Pair, Passage, SpanRef
-from .normalize import normalized_text
-from .segment import Page
-from .verify import Recoder, align
+from neardup.config import Config
+from neardup.models import Cluster, Document, Member, Pair, Passage, SpanRef
+from neardup.normalize import normalized_text
+from neardup.segment import Page
+from neardup.verify import Recoder, align
 
 __all__ = ["ClusterDraft", "Layout", "PassageDocuments", "SpanText", "build_clusters", "components", "draft_clusters",
            "recoder_for", "score_cluster"]

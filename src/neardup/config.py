@@ -10,7 +10,7 @@ import os
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
-from .errors import ConfigError
+from neardup.errors import ConfigError
 
 __all__ = ["TOKENIZERS", "Config"]
 

@@ -16,9 +16,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .errors import DecodeError, InputError
-from .models import Block, Document, Skipped
+from neardup.config import Config
+from neardup.errors import DecodeError, InputError
+from neardup.models import Block, Document, Skipped
 
 __all__ = ["SUFFIXES", "SourceFile", "decode_bytes", "discover", "parse_text", "read_file"]
 
@@ -227,7 +227,7 @@ _SENTENCE = re.compile(r"[^。！？\n]*(?:[。！？]+|\n|$)")
 def _has_article_text(doc: Document) -> bool:
     """Whether a web page's extracted blocks hold any prose (a page of menus and link lists
     comes back from extraction as its least bad blocks, every one a label or a headline)."""
-    from .htmltext import visible_text
+    from neardup.html.extract import visible_text
 
     for block in doc.blocks:
         text = "".join(sentence for sentence in _SENTENCE.findall(visible_text(doc.text, block))
@@ -386,7 +386,7 @@ def parse_text(
     region = text[body_start:limit]
     fmt: str
     if _looks_like_html(region):
-        from .htmltext import extract_article
+        from neardup.html.extract import extract_article
 
         article = extract_article(text, start=body_start, end=limit)
         blocks = article.blocks

@@ -24,7 +24,7 @@ from typing import Final, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .models import Block, Edit, NormalizedText
+from neardup.models import Block, Edit, NormalizedText
 
 __all__ = ["FoldMode", "code_points", "fold_text", "normalize", "normalize_blocks", "normalized_text", "to_original_spans",
            "to_original_spans_many"]

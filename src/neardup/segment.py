@@ -34,8 +34,8 @@ from typing import Final, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from .models import Document, Passage
-from .normalize import code_points, normalize
+from neardup.models import Document, Passage
+from neardup.normalize import code_points, normalize
 
 __all__ = ["Page", "segment"]
 

@@ -21,9 +21,9 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import LCSseq
 
-from .config import Config
-from .models import COVER_BLOCK
-from .normalize import code_points
+from neardup.config import Config
+from neardup.models import COVER_BLOCK
+from neardup.normalize import code_points
 
 __all__ = ["Alignment", "Recoder", "align", "prefilter", "verify_pair"]
 

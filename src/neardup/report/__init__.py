@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..models import Report
+from neardup.models import Report
 
 __all__ = ["FORMATS", "render_report", "stream_report", "write_output"]
 
@@ -26,11 +26,11 @@ def render_report(report: Report, fmt: str, *, color: bool = False, width: int =
     if fmt == "jsonl":
         return report.to_jsonl()
     if fmt == "text":
-        from .text import render_text
+        from neardup.report.text import render_text
 
         return render_text(report, color=color, width=width)
     if fmt == "html":
-        from .html import render_html
+        from neardup.report.html import render_html
 
         html: str = render_html(report)
         return html

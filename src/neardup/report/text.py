@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..explain import document_of
-from ..models import Member, Report
+from neardup.explain.differences import document_of
+from neardup.models import Member, Report
 
 __all__ = ["render_text"]
 

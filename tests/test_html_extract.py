@@ -1,4 +1,4 @@
-"""htmltext: main-content extraction from saved news pages, with exact offsets.
+"""html.extract: main-content extraction from saved news pages, with exact offsets.
 
 Three kinds of check: hand-written portal pages in tests/data/portal (each with a JSON file naming
 its article paragraphs, its furniture strings, title and date); the repost seed 001; and
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neardup.htmltext import HtmlArticle, extract_article, visible_text
+from neardup.html.extract import HtmlArticle, extract_article, visible_text
 from neardup.models import Block, Edit
 
 PORTAL = Path(__file__).parent / "data" / "portal"

@@ -15,14 +15,12 @@ the row's text. Rows are numbered in ``id`` order, so results do not depend on h
 partitioned. For raw file folders use ``neardup scan --backend spark`` (``scan_spark``).
 
 As a job: ``python -m neardup.spark INPUT OUTPUT [--pairs PAIRS] [--master URL]``, or through
-``spark-submit`` with a two-line driver file (``from neardup.spark import main; main()``) — not
-this module's own path, whose folder would shadow the standard library's ``tokenize``.
+``spark-submit`` with a two-line driver file (``from neardup.spark import main; main()``).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -31,7 +29,13 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
-from neardup.backends.spark import (
+from neardup.config import Config
+from neardup.errors import ConfigError, InputError
+from neardup.ingest import parse_text
+from neardup.models import Document, Passage
+from neardup.normalize import normalize_blocks
+from neardup.sketching import sketch_documents
+from neardup.spark.backend import (
     OffsetMaps,
     clusters_from_components,
     connected_components,
@@ -45,12 +49,6 @@ from neardup.backends.spark import (
     spark_session,
     verify_candidates,
 )
-from neardup.config import Config
-from neardup.errors import ConfigError, InputError
-from neardup.ingest import parse_text
-from neardup.models import Document, Passage
-from neardup.normalize import normalize_blocks
-from neardup.pipeline import sketch_documents
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -369,11 +367,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.pairs:
                 write_table(matching.pairs(), args.pairs, format=args.format, mode=args.mode)
     return 0
-
-
-if __name__ == "__main__":
-    # Run by the module's own (importable) functions, not copies living in __main__, so that the
-    # functions Spark ships to executors refer to neardup.spark.
-    from neardup.spark import main as _main
-
-    sys.exit(_main())

@@ -23,9 +23,9 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-from .config import Config
-from .errors import MissingDependencyError
-from .normalize import code_points
+from neardup.config import Config
+from neardup.errors import MissingDependencyError
+from neardup.normalize import code_points
 
 __all__ = ["WORD_HASH_VERSION", "ShingleHashes", "shingle_hashes", "shingle_hashes_many", "tokenizer_fingerprint", "words"]
 

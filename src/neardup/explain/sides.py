@@ -24,9 +24,9 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import Indel, Levenshtein
 
-from .errors import InputError
-from .models import Block, Edit
-from .normalize import code_points, fold_text, normalize_blocks
+from neardup.errors import InputError
+from neardup.models import Block, Edit
+from neardup.normalize import code_points, fold_text, normalize_blocks
 
 __all__ = [
     "Confusions",

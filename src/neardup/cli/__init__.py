@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .config import TOKENIZERS, Config
-from .errors import ConfigError, InputError, NeardupError
-from .report import write_output
+from neardup import __version__
+from neardup.config import TOKENIZERS, Config
+from neardup.errors import ConfigError, InputError, NeardupError
+from neardup.report import write_output
 
 __all__ = ["cli", "main"]
 
@@ -109,12 +109,12 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, in
 
     Example: neardup scan archive/ --format json --output report.json
     """
-    from .pipeline import scan as run_scan
-    from .report import stream_report
+    from neardup.local.pipeline import scan as run_scan
+    from neardup.report import stream_report
 
     config = build_config(explain=explain, **options)
     if backend == "spark":
-        from .backends import get_backend
+        from neardup.backends import get_backend
 
         report = get_backend("spark")(list(paths), config, master=spark_master)
     else:
@@ -125,7 +125,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, in
         else:
             report = run_scan(list(paths), config)
     if index_path is not None:
-        from .archive import Index, attach_archive_matches
+        from neardup.archive.index import Index, attach_archive_matches
 
         # Matching settings must agree with the index's; a mismatch is an error naming the flag.
         with Index.open(index_path, config=config, readonly=True) as archive:
@@ -158,23 +158,23 @@ def diff(a: str, b: str, fmt: str, output: str | None, all_kinds: bool, side_by_
 
     Example: neardup diff page.txt:33-1953 repost.html --format html --output diff.html
     """
-    from .explain import KINDS, SUBSTANTIVE_KINDS, explain_sources, load_source
+    from neardup.explain.differences import KINDS, SUBSTANTIVE_KINDS, explain_sources, load_source
 
     source_a, source_b = load_source(a), load_source(b)
     explanation = explain_sources(source_a, source_b)
     kinds = KINDS if all_kinds else tuple(k for k in KINDS if k in SUBSTANTIVE_KINDS)
     if fmt == "json":
-        from .report.diff_text import render_diff_json
+        from neardup.report.diff_text import render_diff_json
 
         content = render_diff_json(explanation, a_label=a, b_label=b)
     elif fmt == "html":
-        from .report.html import render_diff_html
+        from neardup.report.html import render_diff_html
 
         content = render_diff_html(explanation, a, b, source_a.document.text, source_b.document.text,
                                    a_blocks=source_a.document.blocks, b_blocks=source_b.document.blocks,
                                    all_kinds=all_kinds)
     else:
-        from .report.diff_text import render_diff_text
+        from neardup.report.diff_text import render_diff_text
 
         color = output is None and sys.stdout.isatty()
         content = render_diff_text(explanation, source_a.document.text, source_b.document.text, a_label=a,
@@ -184,7 +184,7 @@ def diff(a: str, b: str, fmt: str, output: str | None, all_kinds: bool, side_by_
 
 def _register_subcommands() -> None:
     # Command groups that live beside their library module.
-    from .cli_index import index_group
+    from neardup.cli.index import index_group
 
     cli.add_command(index_group)
 

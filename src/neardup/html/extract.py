@@ -1,6 +1,6 @@
 """The article inside a saved web page, as blocks with exact offsets into the page's text.
 
-Runs. :mod:`neardup.htmlparse` turns ``html[start:end]`` into an element table and runs of text
+Runs. :mod:`neardup.html.lexer` turns ``html[start:end]`` into an element table and runs of text
 (text between block-level tags). Inside a run everything between two pieces of text (tags,
 comments, hidden elements) is an ``Edit(s, e, "")``, ``<br>`` is ``Edit(s, e, "\\n")`` and a
 character reference is an edit holding its character; whitespace is kept as written. Runs are
@@ -41,8 +41,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Final
 
-from .htmlparse import BLOCK, CAPTION, HEADINGS, HIDE, PARA, UNLIKELY, PageTree, Piece, parse_tree
-from .models import Block, BlockKind, Edit
+from neardup.html.lexer import BLOCK, CAPTION, HEADINGS, HIDE, PARA, UNLIKELY, PageTree, Piece, parse_tree
+from neardup.models import Block, BlockKind, Edit
 
 __all__ = ["HtmlArticle", "extract_article", "visible_text"]
 

@@ -4,7 +4,7 @@ This is the only module that knows every stage. Reading and sketching run in wor
 a chunk of files at a time; what comes back per passage is small (its matching text, already
 encoded for the spill file, and a signature). Banding and union-find run in the parent; aligning
 candidate pairs, scoring cluster members and explaining clusters run on forked workers again
-(``_forked_map``). Aligned spans are mapped back to the documents only for verified pairs, and
+(``workers.forked_map``). Aligned spans are mapped back to the documents only for verified pairs, and
 only at their two ends (``normalize.to_original_spans_many``), never as whole offset maps.
 """
 
@@ -14,161 +14,42 @@ import ctypes
 import os
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from itertools import islice
-from typing import Any, TypeVar
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from . import __version__
-from .cluster import PassageDocuments, draft_clusters, recoder_for, score_cluster
-from .config import Config
-from .index import signature_candidate_pairs
-from .ingest import SourceFile, discover, read_file
-from .models import Cluster, Document, Pair, Passage, Report, Skipped
-from .normalize import Wanted, normalized_text, to_original_spans_many
-from .segment import segment
-from .sketch import signatures_and_sizes, windows
-from .spill import SpilledDocuments, SpilledRows, SpilledTexts
-from .tokenize import shingle_hashes, shingle_hashes_many
-from .verify import Recoder, prefilter
-from .workers import WorkerPool
+from neardup import __version__
+from neardup.cluster import ClusterDraft, PassageDocuments, draft_clusters, recoder_for, score_cluster
+from neardup.config import Config
+from neardup.explain.differences import document_of, summarize_cluster
+from neardup.ingest import SourceFile, discover
+from neardup.local.spill import SpilledDocuments, SpilledRows, SpilledTexts
+from neardup.local.workers import WorkerPool, forked_map
+from neardup.lsh import signature_candidate_pairs
+from neardup.models import Cluster, Document, Pair, Passage, Report
+from neardup.normalize import Wanted, to_original_spans_many
+from neardup.shingles import shingle_hashes
+from neardup.sketching import SketchedFile, sketch_files
+from neardup.verify import Recoder, prefilter, verify_pair
 
-__all__ = ["Progress", "SketchedFile", "scan", "sketch_documents"]
+__all__ = ["STAGES", "Progress", "explain_clusters", "scan"]
 
 Progress = Callable[[str, int, int], None]
 STAGES = ("ingest", "normalize", "segment", "tokenize", "sketch", "index", "verify", "cluster", "explain")
 
 
-@dataclass
-class SketchedFile:
-    """What a worker returns for one file."""
-
-    documents: list[Document] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list)  # doc = index into ``documents``
-    texts: list[str] = field(default_factory=list)
-    sizes: list[int] = field(default_factory=list)
-    signatures: npt.NDArray[np.uint32] | None = None
-    seconds: dict[str, float] = field(default_factory=dict)
-    bytes_read: int = 0
-    # Set by scan's workers instead of ``documents`` and ``texts``: each one already encoded for the
-    # spill files, so the parent only writes bytes (it used to unpickle and pickle every document
-    # again, and encode every text, while the workers waited for it).
-    encoded_documents: list[bytes] = field(default_factory=list)
-    encoded_texts: list[bytes] = field(default_factory=list)
-    text_lengths: list[int] = field(default_factory=list)
-    # Windows of long passages (see ``sketch.windows``): their signatures, sizes, and the passage
-    # (index into ``passages``) each belongs to.
-    window_signatures: npt.NDArray[np.uint32] | None = None
-    window_sizes: list[int] = field(default_factory=list)
-    window_owners: list[int] = field(default_factory=list)
-
-
-def _timed(seconds: dict[str, float], stage: str, started: float) -> float:
-    now = time.perf_counter()
-    seconds[stage] = seconds.get(stage, 0.0) + now - started
-    return now
-
-
-def sketch_documents(documents: Sequence[Document], config: Config, out: SketchedFile | None = None) -> SketchedFile:
-    """Segment, normalise, tokenise and sketch documents (the per-document half of the pipeline).
-
-    The batch goes through one stage at a time rather than one document at a time: each stage's
-    code and tables (segmentation patterns, the dictionary, numpy) then stay in the CPU's cache,
-    which measured 1.3-1.5x faster on these machines. A document that breaks a stage is reported
-    as skipped; the others go on.
-    """
-    out = out or SketchedFile()
-    seconds = out.seconds
-    t = time.perf_counter()
-    normalised: list[tuple[Document, list[Passage], list[str]]] = []
-    for doc in documents:
-        try:
-            found = segment(doc, 0)
-            t = _timed(seconds, "segment", t)
-            normalised.append((doc, found, [normalized_text(doc.text, doc.blocks, p.start, p.end) for p in found]))
-        except Exception as exc:  # one odd document must not end the scan: report it, go on
-            out.skipped.append(Skipped(doc.path, f"internal error while processing: {exc!r}"))
-        t = _timed(seconds, "normalize", t)
-    shingles: list[npt.NDArray[np.uint32]] = []
-    paged: list[npt.NDArray[np.uint32]] = []  # of plain-text pages, whose passages may hold several stories
-    for doc, found, texts, hashes in _tokenized(normalised, config, out.skipped):
-        doc_index = len(out.documents)
-        out.documents.append(doc)
-        out.passages.extend(replace(p, doc=doc_index) for p in found)
-        out.texts.extend(texts)
-        shingles.extend(hashes)
-        paged.extend(_NO_SHINGLES if doc.laid_out else h for h in hashes)
-    t = _timed(seconds, "tokenize", t)
-    sig, sizes = signatures_and_sizes(shingles, config.num_perm, config.seed)
-    out.sizes.extend(sizes.tolist())
-    out.signatures = sig if out.signatures is None else np.concatenate((out.signatures, sig))
-    first = len(out.passages) - len(shingles)
-    owners, pieces = windows(paged)
-    wsig, wsizes = signatures_and_sizes(pieces, config.num_perm, config.seed)
-    out.window_sizes.extend(wsizes.tolist())
-    out.window_owners.extend(first + k for k in owners)
-    out.window_signatures = wsig if out.window_signatures is None else np.concatenate((out.window_signatures, wsig))
-    _timed(seconds, "sketch", t)
-    return out
-
-
-def _tokenized(
-    normalised: list[tuple[Document, list[Passage], list[str]]], config: Config, skipped: list[Skipped]
-) -> Iterator[tuple[Document, list[Passage], list[str], list[npt.NDArray[np.uint32]]]]:
-    """Each document with its passages' shingle hashes, all hashed in one batch; should the batch
-    fail, document by document, so that only the document at fault is skipped."""
-    try:
-        hashes = shingle_hashes_many([text for _, _, texts in normalised for text in texts], config)
-    except Exception:
-        for doc, found, texts in normalised:
-            try:
-                yield doc, found, texts, shingle_hashes_many(texts, config)
-            except Exception as exc:
-                skipped.append(Skipped(doc.path, f"internal error while processing: {exc!r}"))
-        return
-    at = 0
-    for doc, found, texts in normalised:
-        yield doc, found, texts, hashes[at:at + len(texts)]
-        at += len(texts)
-
-
-def _process_files(args: tuple[Sequence[SourceFile], Config]) -> SketchedFile:
-    """Read and sketch a chunk of files in one worker call (one reply, one signature batch)."""
-    sources, config = args
-    result = SketchedFile(bytes_read=sum(s.size for s in sources))
-    t = time.perf_counter()
-    docs: list[Document] = []
-    for source in sources:
-        try:
-            for item in read_file(source, config):
-                if isinstance(item, Skipped):
-                    result.skipped.append(item)
-                else:
-                    docs.append(item)
-        except Exception as exc:  # a bug on one odd file must not end the scan: report it, go on
-            result.skipped.append(Skipped(source.path, f"internal error while processing: {exc!r}"))
-    _timed(result.seconds, "ingest", t)
-    return sketch_documents(docs, config, result)
-
-
-def _process_files_for_spill(args: tuple[Sequence[SourceFile], Config]) -> SketchedFile:
-    """:func:`_process_files`, its documents and texts encoded for the spill files."""
-    result = _process_files(args)
+def _sketch_for_spill(args: tuple[Sequence[SourceFile], Config]) -> SketchedFile:
+    """:func:`~neardup.sketching.sketch_files`, its documents and texts encoded for the spill files."""
+    result = sketch_files(*args)
     result.encoded_documents = [SpilledDocuments.encode(doc) for doc in result.documents]
     result.encoded_texts = [SpilledTexts.encode(text) for text in result.texts]
     result.text_lengths = [len(text) for text in result.texts]
     result.documents, result.texts = [], []
     return result
-
-
-def _process_file(args: tuple[SourceFile, Config]) -> SketchedFile:
-    source, config = args
-    return _process_files(([source], config))
 
 
 _CHUNK_BYTES = 1 << 20
@@ -208,14 +89,14 @@ def _sketch_files(files: Sequence[SourceFile], config: Config, progress: Progres
 
     if workers <= 1:
         for chunk in chunks:
-            yield _process_files_for_spill((chunk, config))
+            yield _sketch_for_spill((chunk, config))
             advance(chunk)
         return
     # jieba's dictionary is loaded once here and shared with forked workers copy-on-write.
     if config.tokenizer != "char":
         shingle_hashes("预热", config)
     with WorkerPool(workers, "fork" if os.name == "posix" else "spawn") as pool:
-        replies = pool.imap(_process_files_for_spill, [(chunk, config) for chunk in chunks])
+        replies = pool.imap(_sketch_for_spill, [(chunk, config) for chunk in chunks])
         for chunk, result in zip(chunks, replies):
             yield result
             advance(chunk)
@@ -306,7 +187,7 @@ def scan(
     seconds["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    clusters = _explain_clusters(clusters, documents, passages, config)
+    clusters = explain_clusters(clusters, documents, passages, config)
     _return_free_memory()
     seconds["explain"] = time.perf_counter() - t
 
@@ -424,37 +305,15 @@ class _PassageMaps:
         return out
 
 
-# What the workers of a forked map read: the scan's texts, documents, passages... Set just before
-# the pool forks, so workers read them from the spill files (or copy-on-write) instead of receiving
-# them pickled with every task.
-_SHARED: tuple[Any, ...] | None = None
-T = TypeVar("T")
-R = TypeVar("R")
+class _VerifyInputs(NamedTuple):
+    texts: Sequence[str]
+    maps: _PassageMaps  # one per process, kept across its chunks
+    config: Config
 
 
-def _forked_map(function: Callable[[T], R], tasks: Sequence[T], shared: tuple[Any, ...], workers: int) -> list[R]:
-    """``[function(t) for t in tasks]``, on ``workers`` forked processes (one: in this one)."""
-    global _SHARED
-    _SHARED = shared
-    try:
-        if workers > 1 and len(tasks) > 1 and os.name == "posix":
-            with WorkerPool(workers) as pool:
-                return list(pool.imap(function, tasks))
-        return [function(t) for t in tasks]
-    finally:
-        _SHARED = None
-
-
-def _shared() -> tuple[Any, ...]:
-    assert _SHARED is not None, "only called inside _forked_map"
-    return _SHARED
-
-
-def _align_chunk(chunk: npt.NDArray[np.int64]) -> list[Pair]:
+def _align_chunk(inputs: _VerifyInputs, chunk: npt.NDArray[np.int64]) -> list[Pair]:
     """Verified pairs among ``chunk``, with their aligned spans as offsets into the documents."""
-    from .verify import verify_pair
-
-    texts, maps, config = _shared()  # maps: one per process, kept across its chunks
+    texts, maps, config = inputs
     rows = chunk.tolist()
     text_of = {pid: texts[pid] for pid in sorted({pid for row in rows for pid in row})}
     recode = lru_cache(maxsize=None)(maps.recoder(islice(text_of.values(), Recoder.SAMPLE)))
@@ -478,11 +337,10 @@ def _verify(pairs: npt.NDArray[np.int64], texts: Sequence[str], documents: Seque
             passages: Sequence[Passage], config: Config) -> list[Pair]:
     chunks = np.array_split(pairs, max(1, len(pairs) // 500)) if len(pairs) else []
     workers = config.workers if len(pairs) >= _PARALLEL_PAIRS_MIN else 1
-    results = _forked_map(_align_chunk, chunks, (texts, _PassageMaps(documents, passages), config), workers)
+    results = forked_map(_align_chunk, _VerifyInputs(texts, _PassageMaps(documents, passages), config), chunks, workers)
     return [pair for part in results for pair in part]
 
 
-_NO_SHINGLES = np.empty(0, dtype=np.uint32)
 # Below these, starting a pool of forked workers costs more than it saves.
 _PARALLEL_PAIRS_MIN = 2000
 _PARALLEL_SCORE_MIN = 256
@@ -495,8 +353,17 @@ def _ranges(count: int, workers: int) -> list[tuple[int, int]]:
     return [(i, min(i + step, count)) for i in range(0, count, step)]
 
 
-def _score_range(bounds: tuple[int, int]) -> list[Cluster]:
-    drafts, passages, texts, config, aligned, documents = _shared()
+class _ScoreInputs(NamedTuple):
+    drafts: Sequence[ClusterDraft]
+    passages: Sequence[Passage]
+    texts: Sequence[str]
+    config: Config
+    aligned: Mapping[tuple[int, int], Pair]
+    documents: Sequence[Document]
+
+
+def _score_range(inputs: _ScoreInputs, bounds: tuple[int, int]) -> list[Cluster]:
+    drafts, passages, texts, config, aligned, documents = inputs
     mine = drafts[bounds[0]:bounds[1]]
     recode = recoder_for(mine, texts)
     span_text = PassageDocuments(documents, passages).span_text
@@ -510,15 +377,21 @@ def _cluster(passages: Sequence[Passage], texts: Sequence[str], lengths: Sequenc
     drafts = draft_clusters(passages, lengths.__getitem__, verified, PassageDocuments(documents, passages))
     workers = config.workers if len(drafts) >= _PARALLEL_SCORE_MIN else 1
     aligned = {(pair.a, pair.b): pair for pair in verified}
-    parts = _forked_map(_score_range, _ranges(len(drafts), workers),
-                        (drafts, passages, texts, config, aligned, documents), workers)
+    parts = forked_map(_score_range, _ScoreInputs(drafts, passages, texts, config, aligned, documents),
+                       _ranges(len(drafts), workers), workers)
     return [cluster for part in parts for cluster in part]
 
 
-def _explain_range(bounds: tuple[int, int]) -> list[Cluster]:
-    from .explain import document_of, summarize_cluster
+class _ExplainInputs(NamedTuple):
+    clusters: Sequence[Cluster]
+    documents: Sequence[Document]
+    passages: Sequence[Passage]
+    config: Config
+    recoder: _RecoderPerProcess
 
-    clusters, documents, passages, config, recoder = _shared()
+
+def _explain_range(inputs: _ExplainInputs, bounds: tuple[int, int]) -> list[Cluster]:
+    clusters, documents, passages, config, recoder = inputs
     mine = clusters[bounds[0]:bounds[1]]
     canonical = (document_of(c.members[0], documents, passages) for c in mine)
     sample = (doc.text[c.members[0].start:c.members[0].end] for c, doc in zip(mine, canonical) if doc is not None)
@@ -529,11 +402,11 @@ def _explain_range(bounds: tuple[int, int]) -> list[Cluster]:
 _EXPLAIN_SAMPLE = 64  # canonical members: whole articles, enough to rank the common characters
 
 
-def _explain_clusters(
+def explain_clusters(
     clusters: list[Cluster], documents: Sequence[Document], passages: Sequence[Passage], config: Config
 ) -> list[Cluster]:
     """Every cluster with its members' differences from the canonical member, on all workers."""
     workers = config.workers if len(clusters) >= _PARALLEL_EXPLAIN_MIN else 1
-    shared = (clusters, documents, passages, config, _RecoderPerProcess())
-    parts = _forked_map(_explain_range, _ranges(len(clusters), workers), shared, workers)
+    shared = _ExplainInputs(clusters, documents, passages, config, _RecoderPerProcess())
+    parts = forked_map(_explain_range, shared, _ranges(len(clusters), workers), workers)
     return [cluster for part in parts for cluster in part]

@@ -1,4 +1,4 @@
-"""htmlparse: the regex lexer (token kinds and offsets, raw text, references, malformed markup),
+"""html.lexer: the regex lexer (token kinds and offsets, raw text, references, malformed markup),
 its agreement with CPython 3.11's html.parser, the tree builder at depth, and the places where the
 lexer deliberately differs from what the html.parser-based extractor did.
 """
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neardup.htmlparse import DATA, END, REFERENCE, START, START_END, attributes, parse_tree, tokens
-from neardup.htmltext import extract_article, visible_text
+from neardup.html.extract import extract_article, visible_text
+from neardup.html.lexer import DATA, END, REFERENCE, START, START_END, attributes, parse_tree, tokens
 
 CN = "克拉玛依高新区企业通过科技创新结出了累累硕果，这是一段足够长的中文正文。"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import ConfigError
+from neardup.errors import ConfigError
 
 __all__ = ["BACKENDS", "get_backend"]
 
@@ -16,11 +16,11 @@ BACKENDS = ("local", "spark")
 def get_backend(name: str) -> Callable[..., Any]:
     """The scan function of backend ``name``; an unknown name is an error naming the choices."""
     if name == "local":
-        from ..pipeline import scan
+        from neardup.local.pipeline import scan
 
         return scan
     if name == "spark":
-        from .spark import scan_spark
+        from neardup.spark.backend import scan_spark
 
         backend: Callable[..., Any] = scan_spark
         return backend

@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 
 import click
 
-from .config import TOKENIZERS, Config
-from .errors import ConfigError, InputError
-from .ingest import SourceFile
-from .models import Document, Skipped
+from neardup.config import TOKENIZERS, Config
+from neardup.errors import ConfigError, InputError
+from neardup.ingest import SourceFile
+from neardup.models import Document, Skipped
 
 __all__ = ["index_group"]
 
@@ -61,7 +61,7 @@ index_argument = click.argument("index_path", metavar="INDEX", type=click.Path(d
 
 def _config(index_path: str, **options: Any) -> Config | None:
     """The index's own settings with the given options applied; None when none were given."""
-    from .archive import index_config
+    from neardup.archive.index import index_config
 
     given = {k: v for k, v in options.items() if v is not None}
     if not given:
@@ -96,7 +96,7 @@ def _document_id(given: str, path: str) -> str:
 
 def _discover(paths: tuple[str, ...], skipped: list[Skipped]) -> list[tuple[str, SourceFile]]:
     """Files under each PATH, with the PATH as given (it prefixes their ids)."""
-    from .ingest import discover
+    from neardup.ingest import discover
 
     found: list[tuple[str, SourceFile]] = []
     for given in paths:
@@ -108,7 +108,7 @@ def _discover(paths: tuple[str, ...], skipped: list[Skipped]) -> list[tuple[str,
 
 def _documents(found: list[tuple[str, SourceFile]], config: Config, skipped: list[Skipped],
                on_file: Callable[[int], None]) -> Iterator[tuple[str, Document, dict[str, Any]]]:
-    from .ingest import read_file
+    from neardup.ingest import read_file
 
     for done, (given, source) in enumerate(found, 1):
         for item in read_file(source, config):
@@ -144,7 +144,7 @@ def add(index_path: str, paths: tuple[str, ...], batch_size: int, timeout: float
 
     Example: neardup index add archive.ndx incoming/2024-05-01/
     """
-    from .archive import Index
+    from neardup.archive.index import Index
 
     with Index.open(index_path, _config(index_path, **options), timeout=timeout) as archive:
         skipped: list[Skipped] = []
@@ -178,8 +178,8 @@ def query(index_path: str, file: str, fmt: str, top_k: int, exclude: tuple[str, 
 
     Example: neardup index query archive.ndx new-article.html --format json
     """
-    from .archive import Index, Match
-    from .ingest import decode_bytes, parse_text, read_file
+    from neardup.archive.index import Index, Match
+    from neardup.ingest import decode_bytes, parse_text, read_file
 
     with Index.open(index_path, _config(index_path, **options), readonly=True) as archive:
         if file == "-":
@@ -218,7 +218,7 @@ def stats(index_path: str, fmt: str) -> None:
 
     Example: neardup index stats archive.ndx --format json
     """
-    from .archive import Index
+    from neardup.archive.index import Index
 
     with Index.open(index_path, readonly=True) as archive:
         data = archive.stats()
@@ -247,7 +247,7 @@ def remove(index_path: str, ids: tuple[str, ...], timeout: float) -> None:
 
     Example: neardup index remove archive.ndx incoming/2024-05-01/retracted.txt
     """
-    from .archive import Index
+    from neardup.archive.index import Index
 
     with Index.open(index_path, readonly=not os.path.exists(index_path), timeout=timeout) as archive:
         removed = archive.remove_many(ids)
@@ -268,7 +268,7 @@ def migrate(index_path: str, **options: Any) -> None:
 
     Example: neardup index migrate archive.ndx --tokenizer rjieba
     """
-    from .archive import migrate as run_migrate
+    from neardup.archive.index import migrate as run_migrate
 
     for line in run_migrate(index_path, _config(index_path, **options)):
         click.echo(f"{index_path}: {line}")

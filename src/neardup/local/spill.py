@@ -21,8 +21,8 @@ from typing import Any, TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 
-from .errors import WorkspaceError
-from .models import Document
+from neardup.errors import WorkspaceError
+from neardup.models import Document
 
 __all__ = ["SpilledDocuments", "SpilledRows", "SpilledTexts"]
 

@@ -23,19 +23,20 @@ has died, and raises :class:`~neardup.errors.WorkerError` instead of hanging.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.pool import AsyncResult
 from types import TracebackType
 from typing import Any, TypeVar
 
-from .errors import WorkerError
+from neardup.errors import WorkerError
 
-__all__ = ["STOP_GRACE_SECONDS", "WorkerPool"]
+__all__ = ["STOP_GRACE_SECONDS", "WorkerPool", "forked_map"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -170,3 +171,31 @@ class WorkerPool:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.close()
+
+
+S = TypeVar("S")
+
+# What the workers of a forked map run and read (the function and its shared inputs: a scan's
+# texts, documents, passages...). Set just before the pool forks, so workers inherit them (from
+# the spill files, or copy-on-write) instead of receiving them pickled with every task.
+_FORKED: tuple[Callable[[Any, Any], Any], Any] | None = None
+
+
+def _run_forked(task: Any) -> Any:
+    assert _FORKED is not None, "only run inside forked_map"
+    function, shared = _FORKED
+    return function(shared, task)
+
+
+def forked_map(function: Callable[[S, T], R], shared: S, tasks: Sequence[T], workers: int) -> list[R]:
+    """``[function(shared, t) for t in tasks]``, on ``workers`` forked processes (one: in this
+    one). ``shared`` reaches the workers by fork, never pickled; each task is pickled."""
+    global _FORKED
+    _FORKED = function, shared
+    try:
+        if workers > 1 and len(tasks) > 1 and os.name == "posix":
+            with WorkerPool(workers) as pool:
+                return list(pool.imap(_run_forked, tasks))
+        return [function(shared, t) for t in tasks]
+    finally:
+        _FORKED = None

@@ -3,7 +3,7 @@
 Two texts are folded for diffing (``normalize`` in ``diff`` mode: NFKC width folding, traditional →
 simplified, Latin lower-cased, punctuation kept, whitespace and markup dropped) and aligned with
 rapidfuzz (``Indel.opcodes``, the longest common subsequence; very long texts are first cut at
-anchors, see ``difftext.equal_blocks``). Aligned characters whose originals still differ, the
+anchors, see ``sides.equal_blocks``). Aligned characters whose originals still differ, the
 stretches between them and everything the fold dropped are then compared in the *original*
 texts, so the differences cover both texts completely: replacing each difference's ``a_text`` by
 its ``b_text`` turns A into B, and every offset slices the original text exactly.
@@ -43,8 +43,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .config import Config
-from .difftext import (
+from neardup.config import Config
+from neardup.errors import InputError
+from neardup.explain.sides import (
     Confusions,
     DiffText,
     confusions,
@@ -57,9 +58,8 @@ from .difftext import (
     number_tail,
     same_without_marks,
 )
-from .errors import InputError
-from .ingest import discover, read_file
-from .models import Block, Cluster, DiffSummary, Document, Member, Passage, Report
+from neardup.ingest import discover, read_file
+from neardup.models import Block, Cluster, DiffSummary, Document, Member, Passage, Report
 
 __all__ = [
     "COSMETIC_KINDS",

@@ -5,7 +5,7 @@ raises ``MissingDependencyError`` with the pip command. How the work splits (pas
 
     driver     ingest.discover(paths): the file list, in path order (nothing is opened)
     executors  read_file → segment → normalize_blocks → shingle_hashes → signatures → band_keys
-               (pipeline._process_file per file, inside mapPartitions; files are sliced by bytes)
+               (sketching.sketch_files per file, inside mapPartitions; files are sliced by bytes)
     shuffle 1  bucket sizes: one (band, key) row per band per passage, combined map-side
     shuffle 2  members of buckets shared by 2 or more passages → candidate pairs: all pairs, or for a
                bucket above ``bucket_cap`` a chain plus a star (as ``index.candidate_pairs``), the chain
@@ -38,16 +38,17 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from .. import __version__
-from ..cluster import build_clusters
-from ..config import Config
-from ..errors import InputError, MissingDependencyError
-from ..index import band_keys
-from ..ingest import SUFFIXES, SourceFile, discover, read_file
-from ..models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
-from ..normalize import normalize_blocks
-from ..pipeline import SketchedFile, _explain_clusters, _process_file
-from ..verify import prefilter, verify_pair
+from neardup import __version__
+from neardup.cluster import build_clusters
+from neardup.config import Config
+from neardup.errors import InputError, MissingDependencyError
+from neardup.ingest import SUFFIXES, SourceFile, discover, read_file
+from neardup.local.pipeline import explain_clusters
+from neardup.lsh import band_keys
+from neardup.models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
+from neardup.normalize import normalize_blocks
+from neardup.sketching import SketchedFile, sketch_files
+from neardup.verify import prefilter, verify_pair
 
 if TYPE_CHECKING:
     from pyspark import RDD
@@ -171,7 +172,7 @@ def _slices(files: Sequence[tuple[int, SourceFile]], parallelism: int) -> list[l
 
 def _sketch_slice(task: list[tuple[int, SourceFile]], config: Config) -> Iterator[tuple[int, SketchedFile]]:
     for index, source in task:
-        yield index, _process_file((source, config))
+        yield index, sketch_files([source], config)
 
 
 def _sketch_fetched(rows: Iterable[Any], config: Config, index_of: Mapping[str, int],
@@ -184,7 +185,7 @@ def _sketch_fetched(rows: Iterable[Any], config: Config, index_of: Mapping[str, 
             index = index_of[row["path"]]
             with open(local, "wb") as fh:
                 fh.write(row["content"])
-            yield index, _process_file((SourceFile(local, names[index], len(row["content"])), config))
+            yield index, sketch_files([SourceFile(local, names[index], len(row["content"]))], config)
 
 
 def passage_rows(pid: int, docs: Sequence[int], texts: Sequence[str], sizes: Sequence[int], signatures: Any,
@@ -530,7 +531,7 @@ def _scan(spark: SparkSession, paths: list[str], config: Config) -> Report:
         # all: clusters come from them as in the local scan, parts of passages included.
         clusters = build_clusters(read.passages, _MatchingTexts(maps), pairs, config, read.documents)
     with _step(spark, seconds, "explain"):
-        clusters = _explain_clusters(clusters, read.documents, read.passages, config)
+        clusters = explain_clusters(clusters, read.documents, read.passages, config)
     for frame in (passages, candidates, verified):
         frame.unpersist()
     for stage, s in read.seconds.items():  # summed over executors: CPU time more than wall time

@@ -11,7 +11,7 @@ An index runs the stages ``scan`` runs (``parse_text``, ``segment``, ``normalize
 what a scan of the same files links, with the same scores and spans: an article of a stored page,
 a stored article inside a query page.
 
-Stored per document (tables in ``store.py``): id, text hash (re-adding the same text is a no-op),
+Stored per document (tables in ``sqlite.py``): id, text hash (re-adding the same text is a no-op),
 metadata, and the text from its first passage to its last with its content blocks, compressed;
 per passage its span, signature and band keys. Verifying a candidate rebuilds the passage's
 matching text and offset map from the stored text with ``normalize_blocks``. Settings and
@@ -35,15 +35,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import __version__
-from .config import Config
-from .errors import ConfigError, IndexFormatError, IndexLockedError, InputError
-from .index import band_keys
-from .ingest import parse_text
-from .models import Document, NormalizedText, Passage, Report
-from .normalize import normalize_blocks, normalized_text
-from .pipeline import SketchedFile, sketch_documents
-from .store import (
+from neardup import __version__
+from neardup.archive.sqlite import (
     FORMAT_VERSION,
     NORMALIZATION_VERSION,
     ArchiveStore,
@@ -57,8 +50,15 @@ from .store import (
     matching_fingerprint,
     open_store,
 )
-from .verify import prefilter, verify_pair
-from .workers import WorkerPool
+from neardup.config import Config
+from neardup.errors import ConfigError, IndexFormatError, IndexLockedError, InputError
+from neardup.ingest import parse_text
+from neardup.local.workers import WorkerPool
+from neardup.lsh import band_keys
+from neardup.models import Document, NormalizedText, Passage, Report
+from neardup.normalize import normalize_blocks, normalized_text
+from neardup.sketching import SketchedFile, sketch_documents
+from neardup.verify import prefilter, verify_pair
 
 __all__ = [
     "NORMALIZATION_VERSION",
@@ -390,8 +390,8 @@ class Index:
 
     def _resketch(self, row: DocumentRow | None) -> DocumentRow:
         """A stored document with its passages sketched again under this index's settings."""
-        from .sketch import signatures
-        from .tokenize import shingle_hashes_many
+        from neardup.minhash import signatures
+        from neardup.shingles import shingle_hashes_many
 
         assert row is not None, "documents are read inside the migrating transaction"
         base = row.content_start
@@ -566,7 +566,7 @@ def migrate(path: str | os.PathLike[str], config: Config | None = None, *,
     passage is sketched again from the stored texts into a new file that then replaces the old
     one (the original files are not needed). Run it while no other process uses the index.
     """
-    from .store import SQLiteStore, upgrade_format
+    from neardup.archive.sqlite import SQLiteStore, upgrade_format
 
     target = os.fspath(path)
     old = open_store(target, readonly=not os.path.exists(target))  # a missing index: InputError

@@ -31,10 +31,10 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from .config import Config
-from .errors import IndexFormatError, IndexLockedError, InputError
-from .models import Block, Edit
-from .tokenize import tokenizer_fingerprint
+from neardup.config import Config
+from neardup.errors import IndexFormatError, IndexLockedError, InputError
+from neardup.models import Block, Edit
+from neardup.shingles import tokenizer_fingerprint
 
 __all__ = [
     "FORMAT_VERSION",
@@ -192,7 +192,7 @@ def open_store(path: str, *, kind: str = "sqlite", readonly: bool = False, timeo
 
 def check_format(path: str, meta: dict[str, str]) -> None:
     """Raise ``IndexFormatError`` unless ``meta`` is that of an index in this ``FORMAT_VERSION``."""
-    from . import __version__
+    from neardup import __version__
 
     if "format_version" not in meta:
         raise IndexFormatError(f"{path} is an SQLite file but not a neardup index (no format version)")
