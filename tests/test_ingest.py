@@ -127,7 +127,7 @@ def test_discover_accounts_for_every_odd_entry(tmp_path: Path) -> None:
 def test_size_limit_is_reported(tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_text(ARTICLE * 10, encoding="utf-8")
     items = _read(tmp_path / "big.txt", tmp_path, Config(max_file_bytes=100))
-    assert isinstance(items[0], Skipped) and "--max-file-bytes" in items[0].reason
+    assert isinstance(items[0], Skipped) and "max_file_bytes" in items[0].reason
 
 
 def test_a_file_that_changed_size_after_discovery_is_read_whole_or_reported(tmp_path: Path) -> None:
@@ -139,7 +139,7 @@ def test_a_file_that_changed_size_after_discovery_is_read_whole_or_reported(tmp_
     assert isinstance(doc, Document) and doc.text == ARTICLE
     path.write_text(ARTICLE * 4, encoding="utf-8")  # grew past the limit
     (item,) = read_file(files[0], Config(max_file_bytes=len(ARTICLE.encode()) * 2))
-    assert isinstance(item, Skipped) and "--max-file-bytes" in item.reason
+    assert isinstance(item, Skipped) and "max_file_bytes" in item.reason
     path.write_text(ARTICLE[:30], encoding="utf-8")  # shrank
     (doc,) = read_file(files[0], Config())
     assert isinstance(doc, Document) and doc.text == ARTICLE[:30]

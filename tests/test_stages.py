@@ -206,13 +206,39 @@ def test_cluster_members_take_the_scores_of_pairs_verified_either_way_round() ->
     assert [m.similarity for m in scored.members[1:]] == [0.125, 0.125]
 
 
-def test_config_rejects_out_of_range_values_naming_the_flag() -> None:
-    with pytest.raises(ConfigError, match="--threshold"):
+def test_config_rejects_out_of_range_values_naming_the_setting() -> None:
+    with pytest.raises(ConfigError, match=r"threshold must be a number in \[0, 1\], got 2") as caught:
         Config(threshold=2)
+    assert caught.value.setting == "threshold" and "--" not in str(caught.value)
+    with pytest.raises(ConfigError, match="tokenizer must be one of jieba, rjieba, char"):
+        Config(tokenizer="bert")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="jobs must be an integer"):
+        Config(jobs=True)
+    with pytest.raises(ConfigError, match="explain must be true or false"):
+        Config(explain=1)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="two LSH bands"):
         Config(num_perm=20, lsh_rows=16)
     with pytest.raises(ConfigError, match="unknown setting"):
         Config().replace(bogus=1)
+
+
+def test_settings_are_grouped_and_the_index_fingerprint_is_the_sketch_group() -> None:
+    from neardup.config import GROUPS, settings
+
+    assert {s.group for s in settings()} == set(GROUPS)
+    assert [s.name for s in settings()] == list(Config().to_dict())
+    assert Config().matching_fingerprint() == {"tokenizer": "jieba", "shingle_size": 2, "char_ngram": 4,
+                                               "num_perm": 128, "seed": 1, "lsh_rows": 2}
+    # every sketch setting changes the fingerprint; no other setting does
+    for s in settings():
+        if s.choices:
+            other = next(c for c in s.choices if c != s.default)
+        elif s.kind is bool:
+            other = not s.default
+        else:
+            other = s.kind(s.low if s.default != s.low else s.high)
+        changed = Config().replace(**{s.name: other}).matching_fingerprint() != Config().matching_fingerprint()
+        assert changed == (s.group == "sketch"), s.name
 
 
 def test_sketch_counts_distinct_shingles() -> None:

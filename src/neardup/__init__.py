@@ -9,8 +9,7 @@ story, and explain how they differ.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from neardup._version import __version__
 from neardup.archive.index import Index, Match
 from neardup.config import Config
 from neardup.errors import (

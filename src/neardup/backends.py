@@ -24,4 +24,4 @@ def get_backend(name: str) -> Callable[..., Any]:
 
         backend: Callable[..., Any] = scan_spark
         return backend
-    raise ConfigError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)} (--backend)")
+    raise ConfigError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")

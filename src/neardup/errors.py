@@ -34,7 +34,12 @@ class NeardupError(Exception):
 
 
 class ConfigError(NeardupError, ValueError):
-    """A setting is out of range, of the wrong type, or unknown."""
+    """A setting is out of range, of the wrong type, or unknown. ``setting`` names the
+    :class:`~neardup.Config` field at fault, where there is one (a CLI names its flag from it)."""
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class InputError(NeardupError, ValueError):

@@ -189,7 +189,7 @@ def read_file(source: SourceFile, config: Config) -> list[Document | Skipped]:
     """Read one file into documents (one per file, one per JSONL record) or skipped entries."""
     if source.size > config.max_file_bytes:
         return [Skipped(source.path, f"file is {source.size} bytes, over the limit of "
-                                     f"{config.max_file_bytes} (--max-file-bytes)")]
+                                     f"{config.max_file_bytes} (setting max_file_bytes)")]
     try:
         with open(source.fs_path, "rb") as fh:
             # Asking for the size found by discover: read(limit) would allocate the whole limit
@@ -200,7 +200,7 @@ def read_file(source: SourceFile, config: Config) -> list[Document | Skipped]:
     except OSError as exc:
         return [Skipped(source.path, f"cannot be read: {exc.strerror or exc}")]
     if len(raw) > config.max_file_bytes:
-        return [Skipped(source.path, f"file is over the limit of {config.max_file_bytes} bytes (--max-file-bytes)")]
+        return [Skipped(source.path, f"file is over the limit of {config.max_file_bytes} bytes (setting max_file_bytes)")]
     try:
         text, encoding, errors = decode_bytes(raw, source.path)
     except DecodeError as exc:
@@ -379,7 +379,7 @@ def parse_text(
     limit = len(text)
     if limit > config.max_doc_chars:
         limit = config.max_doc_chars
-        notes.append(f"truncated to the first {limit} characters (--max-doc-chars)")
+        notes.append(f"truncated to the first {limit} characters (setting max_doc_chars)")
     body_start, fields = _front_matter(text)
     title = title or fields.get("title") or None
     date = date or fields.get("date") or None

@@ -35,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from neardup import __version__
+from neardup._version import __version__
 from neardup.archive.sqlite import (
     FORMAT_VERSION,
     NORMALIZATION_VERSION,

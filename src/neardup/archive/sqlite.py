@@ -192,7 +192,7 @@ def open_store(path: str, *, kind: str = "sqlite", readonly: bool = False, timeo
 
 def check_format(path: str, meta: dict[str, str]) -> None:
     """Raise ``IndexFormatError`` unless ``meta`` is that of an index in this ``FORMAT_VERSION``."""
-    from neardup import __version__
+    from neardup._version import __version__
 
     if "format_version" not in meta:
         raise IndexFormatError(f"{path} is an SQLite file but not a neardup index (no format version)")

@@ -6,46 +6,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from neardup import __version__
-from neardup.config import TOKENIZERS, Config
+from neardup._version import __version__
+from neardup.cli.options import build_config, flag, setting_options
 from neardup.errors import ConfigError, InputError, NeardupError
 from neardup.report import write_output
 
 __all__ = ["cli", "main"]
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def matching_options(func: F) -> F:
-    """Options shared by every command that matches text."""
-    options = [
-        click.option("--threshold", type=float, default=None,
-                     help="Minimum verified containment score (share of the shorter passage covered by "
-                          "aligned text, 0-1) that links two passages. Default 0.5."),
-        click.option("--tokenizer", type=click.Choice(TOKENIZERS), default=None,
-                     help="jieba (reference), rjieba (same words, faster; needs neardup[fast]) or char n-grams."),
-        click.option("--jobs", "-j", type=click.IntRange(0, 1024), default=None,
-                     help="Worker processes for reading and tokenising (0 = all cores, the default)."),
-        click.option("--max-file-bytes", type=click.IntRange(1), default=None,
-                     help="Skip files larger than this (default 64 MiB)."),
-        click.option("--max-doc-chars", type=click.IntRange(1), default=None,
-                     help="Truncate longer documents to this many characters (default 4,000,000)."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def build_config(**options: Any) -> Config:
-    settings = {k: v for k, v in options.items() if v is not None}
-    try:
-        return Config(**settings)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+# Settings every command that matches text takes.
+matching_options = setting_options("threshold", "tokenizer", "jobs", "max_file_bytes", "max_doc_chars")
 
 
 def emit(content: str | Iterable[str], output: str | None) -> None:
@@ -211,7 +184,8 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except NeardupError as exc:
-        click.echo(f"neardup: error: {exc}", err=True)
+        where = f" ({flag(exc.setting)})" if isinstance(exc, ConfigError) and exc.setting else ""
+        click.echo(f"neardup: error: {exc}{where}", err=True)
         # An InputError that reaches here is about a command-line argument (a path that does not
         # exist); bad files inside a scan are skipped and reported, never raised.
         sys.exit(2 if isinstance(exc, (ConfigError, InputError)) else 1)

@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 import click
 
-from neardup.config import TOKENIZERS, Config
+from neardup.cli.options import build_config, setting_options, usage_error
+from neardup.config import Config
 from neardup.errors import ConfigError, InputError
 from neardup.ingest import SourceFile
 from neardup.models import Document, Skipped
@@ -26,33 +27,12 @@ __all__ = ["index_group"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
-    def apply(func: F) -> F:
-        for option in reversed(options):
-            func = option(func)
-        return func
-    return apply
-
-
 # Settings that decide signatures: they apply when an index is created (or rebuilt by migrate);
 # an existing index must be opened with its own, so these are only needed the first time.
-building_options = _options(
-    click.option("--tokenizer", type=click.Choice(TOKENIZERS), default=None,
-                 help="jieba (reference), rjieba (same words, faster; needs neardup[fast]) or char n-grams. "
-                      "Default: the index's own, jieba for a new index."),
-    click.option("--shingle-size", type=int, default=None, help="Words per shingle (default 2)."),
-    click.option("--char-ngram", type=int, default=None, help="Characters per shingle with --tokenizer char."),
-    click.option("--num-perm", type=int, default=None, help="MinHash permutations (default 128)."),
-    click.option("--seed", type=int, default=None, help="MinHash seed (default 1)."),
-    click.option("--lsh-rows", type=int, default=None, help="MinHash rows per LSH band (default 4)."),
-)
-verify_options = _options(
-    click.option("--threshold", type=float, default=None,
-                 help="Minimum verified containment (0-1) that counts as a match. Default: the index's (0.5)."),
-    click.option("--min-similarity", type=float, default=None, help="Minimum similarity (0-1) as well."),
-)
-jobs_option = click.option("--jobs", "-j", type=click.IntRange(0, 1024), default=None,
-                           help="Worker processes for tokenising (0 = all cores, the default).")
+building_options = setting_options(*Config().group("sketch"),
+                                   default_note="Default: the index's own (the library's for a new index).")
+verify_options = setting_options("threshold", "min_similarity", default_note="Default: the index's own.")
+jobs_option = setting_options("jobs")
 timeout_option = click.option("--timeout", type=click.FloatRange(0), default=30.0, show_default=True,
                               help="Seconds to wait while another process writes to the index, "
                                    "before failing with 'index is locked'.")
@@ -63,14 +43,13 @@ def _config(index_path: str, **options: Any) -> Config | None:
     """The index's own settings with the given options applied; None when none were given."""
     from neardup.archive.index import index_config
 
-    given = {k: v for k, v in options.items() if v is not None}
-    if not given:
+    if all(v is None for v in options.values()):
         return None
     try:
         base = index_config(index_path) if os.path.exists(index_path) else Config()
-        return base.replace(**given)
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise usage_error(exc) from exc
+    return build_config(base, **options)
 
 
 def _progress(total: int, label: str) -> tuple[Any, Callable[[int], None]]:

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from neardup import __version__
+from neardup._version import __version__
 from neardup.cluster import ClusterDraft, PassageDocuments, draft_clusters, recoder_for, score_cluster
 from neardup.config import Config
 from neardup.explain.differences import document_of, summarize_cluster

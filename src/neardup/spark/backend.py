@@ -38,7 +38,7 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from neardup import __version__
+from neardup._version import __version__
 from neardup.cluster import build_clusters
 from neardup.config import Config
 from neardup.errors import InputError, MissingDependencyError
