@@ -146,6 +146,23 @@ def test_scan_report_gets_archive_matches_and_keeps_its_contract(index_path: Pat
     assert set(repost) == {"passage", "archive", "similarity", "containment"}
 
 
+def test_a_scan_given_the_archive_finds_the_same_matches_without_sketching_again(
+        index_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = Config(jobs=1)
+    with Index.open(index_path, config) as archive:
+        archive.add("archived/page.txt", read(PAGE), metadata={"source": "print"})
+    with Index.open(index_path, config, readonly=True) as archive:
+        afterwards = attach_archive_matches(neardup.scan([EXAMPLES], config), archive)
+
+        def no_sketch(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the scan's own signatures are used")
+
+        monkeypatch.setattr(Index, "sketch", no_sketch)
+        with neardup.scan([EXAMPLES], config, archive=archive) as report:
+            assert report.archive_matches and report.archive_matches == afterwards.archive_matches
+            assert report.clusters == afterwards.clusters
+
+
 # --- re-adds, replacement, removal ----------------------------------------------------------------
 
 def test_re_adding_the_same_text_writes_nothing(index_path: Path) -> None:

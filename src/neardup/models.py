@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -206,110 +206,45 @@ class Report:
     skipped: tuple[Skipped, ...]
     stats: dict[str, Any]
     archive_matches: tuple[dict[str, Any], ...] | None = None
-    _extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def _span(self, index: int) -> dict[str, Any]:
-        p = self.passages[index]
-        return {"path": p.path, "start": p.start, "end": p.end}
+    def close(self) -> None:
+        """Let go of the temporary file a local scan's documents are read back from (the report's
+        documents cannot be read after this; its clusters, pairs and stats stay)."""
+        close = getattr(self.documents, "close", None)
+        if close is not None:
+            close()
 
-    def _document_entries(self) -> Iterator[dict[str, Any]]:
-        by_doc: dict[int, list[Passage]] = {}
-        for p in self.passages:
-            by_doc.setdefault(p.doc, []).append(p)
-        for i, d in enumerate(self.documents):
-            yield {
-                "path": d.path,
-                "encoding": d.encoding,
-                "decode_errors": d.decode_errors,
-                "format": d.format,
-                "title": d.title,
-                "date": d.date,
-                "url": d.url,
-                "chars": len(d.text),
-                "notes": list(d.notes),
-                "passages": [{"start": p.start, "end": p.end, "title": p.title} for p in by_doc.get(i, [])],
-            }
+    def __enter__(self) -> Report:
+        return self
 
-    def _cluster_entries(self) -> Iterator[dict[str, Any]]:
-        for c in self.clusters:
-            members = []
-            for m in c.members:
-                entry: dict[str, Any] = {
-                    "path": m.path,
-                    "start": m.start,
-                    "end": m.end,
-                    "title": m.title,
-                    "similarity": round(m.similarity, 4),
-                    "containment": round(m.containment, 4),
-                }
-                if m.diff is not None:
-                    entry["diff"] = {
-                        "counts": m.diff.counts,
-                        "changed_share": round(m.diff.changed_share, 4),
-                        "verdict": m.diff.verdict,
-                    }
-                    if m.diff.differences is not None:
-                        entry["diff"]["differences"] = list(m.diff.differences)
-                members.append(entry)
-            yield {"id": c.id, "canonical": asdict(c.canonical), "members": members}
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
-    def _pair_entries(self) -> Iterator[dict[str, Any]]:
-        for p in self.pairs:
-            yield {
-                "a": self._span(p.a),
-                "b": self._span(p.b),
-                "similarity": round(p.similarity, 4),
-                "containment": round(p.containment, 4),
-                "a_aligned": list(p.a_aligned),
-                "b_aligned": list(p.b_aligned),
-            }
-
-    def _sections(self) -> Iterator[tuple[str, Any]]:
-        """The report's top-level keys in order; list sections as iterators of their entries."""
-        yield "neardup_version", self.version
-        yield "config", self.config
-        yield "documents", self._document_entries()
-        yield "clusters", self._cluster_entries()
-        yield "pairs", self._pair_entries()
-        yield "skipped", (asdict(s) for s in self.skipped)
-        yield "stats", self.stats
-        if self.archive_matches is not None:
-            yield "archive_matches", iter(self.archive_matches)
+    # The output contract lives in neardup.report.json; these are its shortcuts.
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: list(value) if isinstance(value, Iterator) else value for key, value in self._sections()}
+        from neardup.report.json import report_dict
+
+        return report_dict(self)
 
     def iter_json(self, indent: int = 2) -> Iterator[str]:
-        """``to_json(indent)`` in pieces, one list entry at a time: writing a large report this
-        way never holds all of it (nor its dict) in memory."""
-        pad = " " * indent
-        for k, (key, value) in enumerate(self._sections()):
-            yield ("{" if k == 0 else ",") + "\n" + pad + json.dumps(key) + ": "
-            if not isinstance(value, Iterator):
-                yield json.dumps(value, ensure_ascii=False, indent=indent).replace("\n", "\n" + pad)
-                continue
-            empty = True
-            for entry in value:
-                text = json.dumps(entry, ensure_ascii=False, indent=indent).replace("\n", "\n" + 2 * pad)
-                yield ("[" if empty else ",") + "\n" + 2 * pad + text
-                empty = False
-            yield "[]" if empty else "\n" + pad + "]"
-        yield "\n}"
+        """``to_json(indent)`` in pieces, one list entry at a time."""
+        from neardup.report.json import iter_json
+
+        return iter_json(self, indent)
 
     def to_json(self, indent: int | None = 2) -> str:
+        from neardup.report.json import report_dict
+
         if indent is None:
-            return json.dumps(self.to_dict(), ensure_ascii=False)
+            return json.dumps(report_dict(self), ensure_ascii=False)
         return "".join(self.iter_json(indent))
 
     def iter_jsonl(self) -> Iterator[str]:
         """``to_jsonl()`` one line at a time."""
-        for cluster in self._cluster_entries():
-            yield json.dumps({"type": "cluster", **cluster}, ensure_ascii=False) + "\n"
-        for match in self.archive_matches or ():
-            yield json.dumps({"type": "archive_match", **match}, ensure_ascii=False) + "\n"
-        for skipped in self.skipped:
-            yield json.dumps({"type": "skipped", **asdict(skipped)}, ensure_ascii=False) + "\n"
-        yield json.dumps({"type": "stats", **self.stats}, ensure_ascii=False) + "\n"
+        from neardup.report.json import iter_jsonl
+
+        return iter_jsonl(self)
 
     def to_jsonl(self) -> str:
         return "".join(self.iter_jsonl())

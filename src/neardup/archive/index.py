@@ -28,7 +28,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -451,6 +451,33 @@ class Index:
         return Sketch(document, tuple(sketched.passages), tuple(sketched.texts),
                       np.asarray(sketched.sizes, dtype=np.int64), sigs, self._band_keys(sigs))
 
+    def sketched(self, document: Document, passages: Sequence[Passage], texts: Sequence[str],
+                 sizes: npt.NDArray[np.int64], signatures: npt.NDArray[np.uint32]) -> Sketch:
+        """A :class:`Sketch` of ``document`` from passages a scan already cut and sketched with
+        this index's matching settings (what :meth:`sketch` would give, without doing it again)."""
+        return Sketch(document, tuple(passages), tuple(texts), sizes, signatures, self._band_keys(signatures))
+
+    def report_matches(self, sketches: Iterable[Sketch], *, top_k: int = 10) -> tuple[dict[str, Any], ...]:
+        """A report's ``archive_matches``: for each passage of the sketched documents, up to
+        ``top_k`` stored passages it links to, as ``{"passage": {path, start, end, aligned},
+        "archive": {id, start, end, aligned, title, metadata}, "similarity", "containment"}``."""
+        found: list[dict[str, Any]] = []
+        for sketch in sketches:
+            document = sketch.document
+            per_passage: Counter[tuple[int, int]] = Counter()
+            for m in self.matches(sketch):
+                per_passage[m.query_span] += 1
+                if per_passage[m.query_span] > top_k:
+                    continue
+                found.append({
+                    "passage": {"path": document.path, "start": m.query_span[0], "end": m.query_span[1],
+                                "aligned": list(m.query_aligned)},
+                    "archive": {"id": m.doc_id, "start": m.doc_span[0], "end": m.doc_span[1],
+                                "aligned": list(m.doc_aligned), "title": m.title, "metadata": m.metadata},
+                    "similarity": round(m.similarity, 4), "containment": round(m.containment, 4)})
+        found.sort(key=lambda f: (f["passage"]["path"], f["passage"]["start"], -f["containment"], -f["similarity"]))
+        return tuple(found)
+
     def query(self, text: str | Document | Sketch, *, top_k: int = 10, exclude: Collection[str] = ()) -> list[Match]:
         """Stored passages that passages of ``text`` link to, best first (containment, then
         similarity), at most ``top_k``. Documents whose id is in ``exclude`` are left out."""
@@ -537,24 +564,10 @@ class Index:
 
 
 def attach_archive_matches(report: Report, archive: Index, *, top_k: int = 10) -> Report:
-    """A copy of ``report`` whose ``archive_matches`` lists, for each passage of its documents, up
-    to ``top_k`` stored passages it links to: ``{"passage": {path, start, end, aligned},
-    "archive": {id, start, end, aligned, title, metadata}, "similarity", "containment"}``."""
-    found: list[dict[str, Any]] = []
-    for document in report.documents:
-        per_passage: Counter[tuple[int, int]] = Counter()
-        for m in archive.matches(archive.sketch(document)):
-            per_passage[m.query_span] += 1
-            if per_passage[m.query_span] > top_k:
-                continue
-            found.append({
-                "passage": {"path": document.path, "start": m.query_span[0], "end": m.query_span[1],
-                            "aligned": list(m.query_aligned)},
-                "archive": {"id": m.doc_id, "start": m.doc_span[0], "end": m.doc_span[1],
-                            "aligned": list(m.doc_aligned), "title": m.title, "metadata": m.metadata},
-                "similarity": round(m.similarity, 4), "containment": round(m.containment, 4)})
-    found.sort(key=lambda f: (f["passage"]["path"], f["passage"]["start"], -f["containment"], -f["similarity"]))
-    return dataclasses.replace(report, archive_matches=tuple(found))
+    """A copy of ``report`` with ``archive_matches`` (see :meth:`Index.report_matches`), its
+    documents sketched again. ``scan(..., archive=...)`` finds the same without sketching twice."""
+    matches = archive.report_matches((archive.sketch(document) for document in report.documents), top_k=top_k)
+    return dataclasses.replace(report, archive_matches=matches)
 
 
 def migrate(path: str | os.PathLike[str], config: Config | None = None, *,

@@ -4,6 +4,7 @@ files), 1 failure, 2 bad usage, 130 interrupted."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -13,7 +14,7 @@ import click
 from neardup._version import __version__
 from neardup.cli.options import build_config, flag, setting_options
 from neardup.errors import ConfigError, InputError, NeardupError
-from neardup.report import write_output
+from neardup.report import FORMATS, write_output
 
 __all__ = ["cli", "main"]
 
@@ -59,7 +60,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False))
-@click.option("--format", "fmt", type=click.Choice(("text", "json", "jsonl", "html")), default="text",
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file (atomically) instead of standard output.")
@@ -86,25 +87,27 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, in
     from neardup.report import stream_report
 
     config = build_config(explain=explain, **options)
-    if backend == "spark":
-        from neardup.backends import get_backend
+    with contextlib.ExitStack() as stack:
+        archive = None
+        if index_path is not None:
+            from neardup.archive.index import Index
 
-        report = get_backend("spark")(list(paths), config, master=spark_master)
-    else:
-        bar, progress = _progress_bar()
-        if bar is not None:
-            with bar:
-                report = run_scan(list(paths), config, progress=progress)
+            # Matching settings must agree with the index's; a mismatch is an error naming the flag.
+            archive = stack.enter_context(Index.open(index_path, config=config, readonly=True))
+        if backend == "spark":
+            from neardup.archive.index import attach_archive_matches
+            from neardup.backends import get_backend
+
+            report = get_backend("spark")(list(paths), config, master=spark_master)
+            if archive is not None:
+                report = attach_archive_matches(report, archive)
         else:
-            report = run_scan(list(paths), config)
-    if index_path is not None:
-        from neardup.archive.index import Index, attach_archive_matches
-
-        # Matching settings must agree with the index's; a mismatch is an error naming the flag.
-        with Index.open(index_path, config=config, readonly=True) as archive:
-            report = attach_archive_matches(report, archive)
-    color = output is None and fmt == "text" and sys.stdout.isatty()
-    emit(stream_report(report, fmt, color=color), output)
+            bar, progress = _progress_bar()
+            with bar if bar is not None else contextlib.nullcontext():
+                report = run_scan(list(paths), config, progress=progress, archive=archive)
+        stack.callback(report.close)
+        color = output is None and fmt == "text" and sys.stdout.isatty()
+        emit(stream_report(report, fmt, color=color), output)
 
 
 @cli.command()

@@ -17,7 +17,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from itertools import islice
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -32,9 +32,13 @@ from neardup.local.workers import WorkerPool, forked_map
 from neardup.lsh import signature_candidate_pairs
 from neardup.models import Cluster, Document, Pair, Passage, Report
 from neardup.normalize import Wanted, to_original_spans_many
+from neardup.report.json import scan_stats
 from neardup.shingles import shingle_hashes
 from neardup.sketching import SketchedFile, sketch_files
 from neardup.verify import Recoder, prefilter, verify_pair
+
+if TYPE_CHECKING:  # the archive imports sketching and workers from here: no import at run time
+    from neardup.archive.index import Index, Sketch
 
 __all__ = ["STAGES", "Progress", "explain_clusters", "scan"]
 
@@ -130,8 +134,14 @@ def scan(
     config: Config | None = None,
     *,
     progress: Progress | None = None,
+    archive: Index | None = None,
+    archive_top_k: int = 10,
 ) -> Report:
-    """Find every version of every story in ``paths`` (files or folders, read recursively)."""
+    """Find every version of every story in ``paths`` (files or folders, read recursively).
+
+    With ``archive`` (an open :class:`~neardup.Index` with the same matching settings), the report
+    also lists each passage's matches in it (``archive_matches``, up to ``archive_top_k`` per
+    passage), from the scan's own signatures."""
     config = config or Config()
     started = time.perf_counter()
     files, skipped, _root = discover(paths)
@@ -166,6 +176,15 @@ def scan(
     wall_sketch = time.perf_counter() - started
     _return_free_memory()
 
+    archive_matches = None
+    if archive is not None:
+        sigs = sig_rows.load()
+        archive_matches = archive.report_matches(_sketches(archive, documents, passages, texts, sizes, sigs),
+                                                 top_k=archive_top_k)
+        sig_rows = SpilledRows(config.num_perm, np.uint32)  # load() let the first one go
+        sig_rows.append(sigs)
+        del sigs
+
     t = time.perf_counter()
     length_arr = _int64(lengths)
     survivors, collisions, distinct = _candidates(sig_rows, sizes, length_arr >= config.min_passage_chars,
@@ -192,23 +211,12 @@ def scan(
     seconds["explain"] = time.perf_counter() - t
 
     skipped.sort(key=lambda s: s.path)
-    stats = {
-        "files": len(files) + len({s.path.split("#")[0] for s in skipped} - {f.path for f in files}),
-        "files_read": len(files),
-        "documents": len(documents),
-        "passages": len(passages),
-        "skipped": len(skipped),
-        "bytes": total_bytes,
-        "candidate_pairs": int(collisions),  # band collisions, summed over bands
-        "distinct_candidate_pairs": int(distinct),
-        "prefiltered_pairs": len(survivors),
-        "verified_pairs": len(verified),
-        "clusters": len(clusters),
-        "seconds": round(time.perf_counter() - started, 3),
-        "wall_seconds_to_sketch": round(wall_sketch, 3),
-        "stage_seconds": {k: round(v, 3) for k, v in seconds.items()},
-        "workers": config.workers,
-    }
+    stats = scan_stats(
+        files_read=[f.path for f in files], skipped=skipped, documents=len(documents), passages=len(passages),
+        bytes_read=total_bytes, candidate_pairs=collisions, distinct_candidate_pairs=distinct,
+        prefiltered_pairs=len(survivors), verified_pairs=len(verified), clusters=len(clusters),
+        seconds=time.perf_counter() - started, stage_seconds=seconds,
+        before_stages={"wall_seconds_to_sketch": round(wall_sketch, 3)}, extra={"workers": config.workers})
     return Report(
         version=__version__,
         config=config.to_dict(),
@@ -218,7 +226,22 @@ def scan(
         pairs=tuple(verified),
         skipped=tuple(skipped),
         stats=stats,
+        archive_matches=archive_matches,
     )
+
+
+def _sketches(archive: Index, documents: Sequence[Document], passages: Sequence[Passage], texts: Sequence[str],
+              sizes: array[int], sigs: npt.NDArray[np.uint32]) -> Iterator[Sketch]:
+    """The scan's passages, document by document, as the archive's query sketches."""
+    size_arr = _int64(sizes)
+    first = 0
+    for doc, document in enumerate(documents):
+        last = first
+        while last < len(passages) and passages[last].doc == doc:
+            last += 1
+        yield archive.sketched(document, passages[first:last], [texts[k] for k in range(first, last)],
+                               size_arr[first:last], sigs[first:last])
+        first = last
 
 
 def _int64(values: array[int]) -> npt.NDArray[np.int64]:

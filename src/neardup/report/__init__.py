@@ -9,44 +9,59 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from neardup.models import Report
 
 __all__ = ["FORMATS", "render_report", "stream_report", "write_output"]
 
-FORMATS = ("text", "json", "jsonl", "html")
+Writer = Callable[[Report, bool, int], Iterator[str]]
+"""``writer(report, color, width)``: the report in pieces."""
 
 
-def render_report(report: Report, fmt: str, *, color: bool = False, width: int = 100) -> str:
-    """``report`` in one of ``FORMATS``."""
-    if fmt == "json":
-        return report.to_json() + "\n"
-    if fmt == "jsonl":
-        return report.to_jsonl()
-    if fmt == "text":
-        from neardup.report.text import render_text
+def _json(report: Report, color: bool, width: int) -> Iterator[str]:
+    from neardup.report.json import iter_json
 
-        return render_text(report, color=color, width=width)
-    if fmt == "html":
-        from neardup.report.html import render_html
+    yield from iter_json(report)
+    yield "\n"
 
-        html: str = render_html(report)
-        return html
-    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+def _jsonl(report: Report, color: bool, width: int) -> Iterator[str]:
+    from neardup.report.json import iter_jsonl
+
+    yield from iter_jsonl(report)
+
+
+def _text(report: Report, color: bool, width: int) -> Iterator[str]:
+    from neardup.report.text import render_text
+
+    yield render_text(report, color=color, width=width)
+
+
+def _html(report: Report, color: bool, width: int) -> Iterator[str]:
+    from neardup.report.html import render_html
+
+    yield render_html(report)
+
+
+# The writers by name: a new format is one function and one line here.
+_WRITERS: dict[str, Writer] = {"text": _text, "json": _json, "jsonl": _jsonl, "html": _html}
+FORMATS = tuple(_WRITERS)
 
 
 def stream_report(report: Report, fmt: str, *, color: bool = False, width: int = 100) -> Iterator[str]:
-    """:func:`render_report` in pieces: JSON and JSON lines one entry at a time, so writing the
-    report of a large scan does not hold all of it in memory."""
-    if fmt == "json":
-        yield from report.iter_json()
-        yield "\n"
-    elif fmt == "jsonl":
-        yield from report.iter_jsonl()
-    else:
-        yield render_report(report, fmt, color=color, width=width)
+    """``report`` in one of ``FORMATS``, in pieces: JSON and JSON lines one entry at a time, so
+    writing the report of a large scan does not hold all of it in memory."""
+    writer = _WRITERS.get(fmt)
+    if writer is None:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return writer(report, color, width)
+
+
+def render_report(report: Report, fmt: str, *, color: bool = False, width: int = 100) -> str:
+    """``report`` in one of ``FORMATS``, as one string."""
+    return "".join(stream_report(report, fmt, color=color, width=width))
 
 
 def write_output(path: str | os.PathLike[str], content: str | Iterable[str]) -> None:

@@ -47,6 +47,7 @@ from neardup.local.pipeline import explain_clusters
 from neardup.lsh import band_keys
 from neardup.models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
 from neardup.normalize import normalize_blocks
+from neardup.report.json import scan_stats
 from neardup.sketching import SketchedFile, sketch_files
 from neardup.verify import prefilter, verify_pair
 
@@ -536,25 +537,13 @@ def _scan(spark: SparkSession, paths: list[str], config: Config) -> Report:
         frame.unpersist()
     for stage, s in read.seconds.items():  # summed over executors: CPU time more than wall time
         seconds[stage] += s
-    stats = {
-        "files": len(read.names) + len({s.path.split("#")[0] for s in read.skipped} - set(read.names)),
-        "files_read": len(read.names),
-        "documents": len(read.documents),
-        "passages": len(read.passages),
-        "skipped": len(read.skipped),
-        "bytes": read.bytes_read,
-        "candidate_pairs": collisions,
-        "distinct_candidate_pairs": distinct_candidates,
-        "prefiltered_pairs": survived,
-        "verified_pairs": len(pairs),
-        "clusters": len(clusters),
-        "seconds": round(time.perf_counter() - started, 3),
-        "stage_seconds": {k: round(v, 3) for k, v in seconds.items()},
-        "backend": "spark",
-        "spark_master": spark.sparkContext.master,
-        "spark_parallelism": spark.sparkContext.defaultParallelism,
-        "shuffle_partitions": partitions,
-    }
+    stats = scan_stats(
+        files_read=read.names, skipped=read.skipped, documents=len(read.documents), passages=len(read.passages),
+        bytes_read=read.bytes_read, candidate_pairs=collisions, distinct_candidate_pairs=distinct_candidates,
+        prefiltered_pairs=survived, verified_pairs=len(pairs), clusters=len(clusters),
+        seconds=time.perf_counter() - started, stage_seconds=seconds,
+        extra={"backend": "spark", "spark_master": spark.sparkContext.master,
+               "spark_parallelism": spark.sparkContext.defaultParallelism, "shuffle_partitions": partitions})
     return Report(version=__version__, config=config.to_dict(), documents=tuple(read.documents),
                   passages=tuple(read.passages), clusters=tuple(clusters), pairs=tuple(pairs),
                   skipped=tuple(read.skipped), stats=stats)
