@@ -13,7 +13,7 @@ import pytest
 import neardup
 from conftest import EXAMPLES, PAGE, REPOST, karamay_span
 from neardup.cli import main
-from neardup.explain.differences import (
+from neardup.diff.classify import (
     COSMETIC_KINDS,
     KINDS,
     Difference,
@@ -234,7 +234,7 @@ def test_cli_diff_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_long_texts_cut_at_anchors_give_the_same_answer(karamay: Explanation) -> None:
     from unittest import mock
 
-    from neardup.explain import sides as difftext_module
+    from neardup.diff import sides as difftext_module
 
     with mock.patch.object(difftext_module, "_INDEL_CELLS", 1000):  # as if the passages were huge
         anchored = diff_files(f"{EXAMPLES / PAGE}:{SPAN[0]}-{SPAN[1]}", str(EXAMPLES / REPOST))
@@ -252,9 +252,9 @@ def test_fast_paths_give_what_the_general_path_gives() -> None:
 
     import opencc
 
-    from neardup.explain.sides import DiffText
+    from neardup.diff.sides import DiffText
 
-    explain_module = sys.modules["neardup.explain.differences"]
+    explain_module = sys.modules["neardup.diff.classify"]
     page = PAGE_TEXT[SPAN[0]:SPAN[1]]
     pairs = [
         (page, REPOST_TEXT),
@@ -278,7 +278,7 @@ def test_fast_paths_give_what_the_general_path_gives() -> None:
 
 
 def test_diff_fold_character_by_character_is_the_fold() -> None:
-    from neardup.explain.sides import _fold_diff
+    from neardup.diff.sides import _fold_diff
     from neardup.normalize import fold_text
 
     for text in ["", "臺灣的軟體 ＡＢＣ abc İ ㎡ ½ \u3000\n\t①２ﬁ", PAGE_TEXT[:3000], "\ud800x\u200b"]:

@@ -10,8 +10,8 @@ import opencc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from neardup.explain import sides as difftext_module
-from neardup.explain.differences import Explanation, explain
+from neardup.diff import sides as difftext_module
+from neardup.diff.classify import Explanation, explain
 
 # Simplified and traditional characters (several look-alike pairs among them), digits, units, Latin,
 # punctuation of both widths, spaces, line breaks and a Markdown heading mark.
@@ -74,8 +74,8 @@ def test_applying_the_differences_to_a_gives_b(pair: tuple[str, str]) -> None:
 @_SETTINGS
 @given(edited_pairs(), st.lists(texts, min_size=1, max_size=3))
 def test_a_recoder_gives_the_same_explanation(pair: tuple[str, str], sample: list[str]) -> None:
-    from neardup.explain.differences import _explain_texts
-    from neardup.explain.sides import DiffText, confusions, equal_blocks
+    from neardup.diff.classify import _explain_texts
+    from neardup.diff.sides import DiffText, confusions, equal_blocks
     from neardup.verify import Recoder
 
     a, b = pair

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, PAGE, REPOST, karamay_span
-from neardup.explain.differences import KINDS, Explanation, Source, explain_sources, load_source
+from neardup.diff.classify import KINDS, Explanation, Source, explain_sources, load_source
 from neardup.report.diff_text import render_diff_json, render_diff_text
 
 GOLDEN = Path(__file__).parent / "golden"

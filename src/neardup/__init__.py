@@ -12,6 +12,7 @@ from __future__ import annotations
 from neardup._version import __version__
 from neardup.archive.index import Index, Match
 from neardup.config import Config
+from neardup.diff.classify import Difference, Explanation, diff_files, explain
 from neardup.errors import (
     ConfigError,
     DecodeError,
@@ -23,7 +24,6 @@ from neardup.errors import (
     WorkerError,
     WorkspaceError,
 )
-from neardup.explain.differences import Difference, Explanation, diff_files, explain
 from neardup.local.pipeline import scan
 from neardup.models import Cluster, Document, Member, Pair, Passage, Report, Skipped
 

@@ -134,7 +134,7 @@ def diff(a: str, b: str, fmt: str, output: str | None, all_kinds: bool, side_by_
 
     Example: neardup diff page.txt:33-1953 repost.html --format html --output diff.html
     """
-    from neardup.explain.differences import KINDS, SUBSTANTIVE_KINDS, explain_sources, load_source
+    from neardup.diff.classify import KINDS, SUBSTANTIVE_KINDS, explain_sources, load_source
 
     source_a, source_b = load_source(a), load_source(b)
     explanation = explain_sources(source_a, source_b)

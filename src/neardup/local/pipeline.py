@@ -25,7 +25,7 @@ import numpy.typing as npt
 from neardup._version import __version__
 from neardup.cluster import ClusterDraft, PassageDocuments, draft_clusters, recoder_for, score_cluster
 from neardup.config import Config
-from neardup.explain.differences import document_of, summarize_cluster
+from neardup.diff.classify import document_of, summarize_cluster
 from neardup.ingest import SourceFile, discover
 from neardup.local.spill import SpilledDocuments, SpilledRows, SpilledTexts
 from neardup.local.workers import WorkerPool, forked_map

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from neardup.explain.differences import KINDS, SUBSTANTIVE_KINDS, Difference, Explanation
+from neardup.diff.classify import KINDS, SUBSTANTIVE_KINDS, Difference, Explanation
 
 __all__ = ["KIND_STYLES", "render_diff_json", "render_diff_text"]
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import jinja2
 
-from neardup.explain.differences import COSMETIC_KINDS, KINDS, SUBSTANTIVE_KINDS, Explanation, document_of, explain_member
+from neardup.diff.classify import COSMETIC_KINDS, KINDS, SUBSTANTIVE_KINDS, Explanation, document_of, explain_member
 from neardup.models import Block, Cluster, Report
 
 __all__ = ["Part", "Row", "pair_rows", "render_diff_html", "render_html"]

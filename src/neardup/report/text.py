@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from neardup.explain.differences import document_of
+from neardup.diff.classify import document_of
 from neardup.models import Member, Report
 
 __all__ = ["render_text"]

@@ -44,8 +44,7 @@ from typing import Any, Literal
 import numpy as np
 
 from neardup.config import Config
-from neardup.errors import InputError
-from neardup.explain.sides import (
+from neardup.diff.sides import (
     Confusions,
     DiffText,
     confusions,
@@ -58,6 +57,7 @@ from neardup.explain.sides import (
     number_tail,
     same_without_marks,
 )
+from neardup.errors import InputError
 from neardup.ingest import discover, read_file
 from neardup.models import Block, Cluster, DiffSummary, Document, Member, Passage, Report
 
