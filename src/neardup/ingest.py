@@ -18,6 +18,7 @@ from pathlib import Path
 
 from neardup.config import Config
 from neardup.errors import DecodeError, InputError
+from neardup.lexicon import FOOTER_WORDS
 from neardup.models import Block, Document, Skipped
 
 __all__ = ["SUFFIXES", "SourceFile", "decode_bytes", "discover", "parse_text", "read_file"]
@@ -220,7 +221,7 @@ def read_file(source: SourceFile, config: Config) -> list[Document | Skipped]:
 # A copyright line ends in a full stop too, and is not one; its sentences are left out before
 # looking (only those: an article may well say 备案).
 _SENTENCE_MARK = re.compile(r"[。！？；]|[，,][^，,]{2,}[，,]|[.!?](?:\s|$)|[^\s]{50}")
-_FOOTER_TEXT = re.compile(r"版权所有|copyright|©|ICP|备案|all rights reserved", re.IGNORECASE)
+_FOOTER_TEXT = re.compile("|".join(FOOTER_WORDS), re.IGNORECASE)
 _SENTENCE = re.compile(r"[^。！？\n]*(?:[。！？]+|\n|$)")
 
 

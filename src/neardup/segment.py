@@ -34,6 +34,7 @@ from typing import Final, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from neardup.lexicon import BYLINE_WORDS, CONTACT_LABELS, NEWS_AGENCIES, PAGE_ROLE_LABELS
 from neardup.models import Document, Passage
 from neardup.normalize import code_points, normalize
 
@@ -47,12 +48,13 @@ _SENTENCE_END: Final = tuple("。，,；;：:、")
 # Subheads inside an article open with these; brief headlines in a 简讯 column open with ■▲◆★.
 _SUBHEAD_BULLETS: Final = tuple("●○•·-*")
 _HEADLINE_BULLETS: Final = tuple("■▲◆★□◇")
-_BYLINE: Final = re.compile(r"^(?:——|—|－－)|记者|通讯员|本报讯|日报讯|晚报讯|^文/|^图/|摄$")
+_BYLINE: Final = re.compile(r"^(?:——|—|－－)|" + "|".join(BYLINE_WORDS) + r"|^文/|^图/|摄$")
 # Page furniture between articles: mastheads with date and page anywhere in the line; editor
 # credits and phone numbers opening it. Two patterns, searched and matched, because one search for
 # all five tried the anchored ones at every position of the line (twice the time).
 _FURNITURE_ANYWHERE: Final = re.compile(r"第[一二三四五六七八九十百\d]+版|星期[一二三四五六日天]")
-_FURNITURE_OPENING: Final = re.compile(r"(?:责任|本版|美术)?编辑[:：]|校对[:：]|(?:电话|传真|邮编|地址)[:：]|[\d\s\-—]{5,}$")
+_FURNITURE_OPENING: Final = re.compile("|".join(f"{label}[:：]" for label in PAGE_ROLE_LABELS)
+                                      + f"|(?:{'|'.join(CONTACT_LABELS)})[:：]" + r"|[\d\s\-—]{5,}$")
 _CONTINUED_FROM: Final = re.compile(r"^[（(]\s*上接第?[一二三四五六七八九十百\d]+[版页面]")
 _CONTINUED_TO: Final = re.compile(r"[（(]\s*下转第?[一二三四五六七八九十百\d]+[版页面]\s*[）)]\s*$")
 # What ``str.strip`` keeps of one line: regex ``\s`` is exactly ``str.isspace``, and only "\n"
@@ -61,7 +63,7 @@ _LINE_CONTENT: Final = re.compile(r"\S(?:[^\n]*\S)?")
 _CONTINUATION: Final = {(True, False): "from", (False, True): "to", (True, True): "both"}
 # A dateline opens the first paragraph of an agency or own-correspondent story: 本报讯, 本报北京１月
 # ５日讯, 新华社北京十二月三十一日电, 据新华社…电. Sentence punctuation may not come before 讯/电.
-_DATELINE: Final = re.compile(r"(?:据)?(?:本报|新华社|中新社|人民日报|本刊|新华网|中新网)[^，。；：,;:！？]{0,24}?[讯电]")
+_DATELINE: Final = re.compile(f"(?:据)?(?:{'|'.join(NEWS_AGENCIES)})" + r"[^，。；：,;:！？]{0,24}?[讯电]")
 # A line wholly in brackets is a credit or a caption (（方明）, （新华社记者戴浩摄）, （传真照片）):
 # it closes the article above or sits under a picture, never heads an article.
 _CREDIT: Final = re.compile(r"[（(][^）)]{1,40}[）)]")

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from rapidfuzz.distance import Indel, Levenshtein
 
 from neardup.errors import InputError
+from neardup.lexicon import CREDIT_LABELS
 from neardup.models import Block, Edit
 from neardup.normalize import code_points, fold_text, normalize_blocks
 
@@ -78,9 +79,7 @@ def same_without_marks(a: str, b: str) -> bool:
 
 # Lines a page or a site adds around an article (folded: NFKC, simplified): editor, source and
 # credit lines such as "（責任編輯：蔣洲濤）" or "责任编辑:许力 美术编辑:陈涛轩".
-_FURNITURE = re.compile(
-    r"^[(\[【]?(责任编辑|责编|编辑|美术编辑|校对|审校|审核|来源|文章来源|稿件来源|记者|通讯员|摄影|图片来源|供图|原标题):"
-)
+_FURNITURE = re.compile(r"^[(\[【]?(" + "|".join(CREDIT_LABELS) + "):")
 
 
 def is_furniture(folded: str) -> bool:

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from neardup.html.lexer import BLOCK, CAPTION, HEADINGS, HIDE, PARA, UNLIKELY, PageTree, Piece, parse_tree
+from neardup.lexicon import SITE_CREDIT_LABELS, SITE_LABELS, SITE_NOTICES, SITE_NOTICES_LATIN
 from neardup.models import Block, BlockKind, Edit
 
 __all__ = ["HtmlArticle", "extract_article", "visible_text"]
@@ -255,30 +256,14 @@ def _edits(run: _Run, start: int, end: int) -> tuple[Edit, ...]:
 # ---------------------------------------------------------------------------------------------
 # Furniture lines
 
-_FURNITURE_START: Final = re.compile(
-    r"^[\s（(【\[〔<《]*(?:"
-    r"责任编辑|责编|值班编辑|编辑|主编|校对|审核|审校|审签|终审|监制|策划|统筹|出品|美编|"
-    r"来源|文章来源|稿件来源|新闻来源|本文来源|信息来源|消息来源|图片来源|图源|视频来源|本文转自|转自|"
-    r"原标题|原题|作者|撰文|实习生|发布时间|发布日期|发表时间|更新时间|浏览次数|阅读次数|阅读量|"
-    r"点击数|点击量|访问量|字号|分享到|分享至|转发到|扫一扫|扫码|关键词|关键字|标签|"
-    r"免责声明|特别声明|版权声明|上一篇|下一篇|本文链接|原文链接"
-    r")\s*[:：]"
-)
-_FURNITURE_ANY: Final = re.compile(
-    r"公网安备|版权所有|©|违法和不良信息举报|"
-    r"网友评论仅供|评论仅供其表达|不代表本站|本站同意其观点|转载请注明|禁止转载|未经授权.{0,8}转载|"
-    r"责任编辑\s*[:：]|责编\s*[:：]|分享到\s*[:：]|【纠错】"
-)
+_FURNITURE_START: Final = re.compile(r"^[\s（(【\[〔<《]*(?:" + "|".join(SITE_CREDIT_LABELS) + r")\s*[:：]")
+_FURNITURE_ANY: Final = re.compile("|".join(SITE_NOTICES))
 # The words that need IGNORECASE, which makes a search try every position; each holds a "p" or
 # an "r" (no other character folds to either), so a plain search for those rules most lines out.
-_FURNITURE_ANY_CASELESS: Final = re.compile(r"ICP证|ICP备|Copyright|All Rights Reserved", re.I)
+_FURNITURE_ANY_CASELESS: Final = re.compile("|".join(SITE_NOTICES_LATIN), re.I)
 _P_OR_R: Final = re.compile("[PRpr]")
 _SOURCE_ANYWHERE: Final = re.compile(r"来源\s*[:：]|作者\s*[:：]")
-_LABELS: Final = sorted(
-    ["相关新闻", "相关阅读", "相关推荐", "相关文章", "相关链接", "相关报道", "相关专题", "热门推荐", "推荐阅读", "延伸阅读", "猜你喜欢", "为你推荐", "热点新闻", "热门新闻", "热门文章", "热点推荐", "今日热点", "24小时热榜", "24小时排行", "热榜", "排行榜", "点击排行", "精彩推荐", "精彩图片", "更多精彩", "查看更多", "加载更多", "更多", "网友评论", "最新评论", "热门评论", "全部评论", "我要评论", "发表评论", "评论", "跟帖", "分享到", "分享", "收藏", "点赞", "在看", "举报", "打印本页", "打印", "关闭窗口", "关闭", "纠错", "返回顶部", "返回首页", "返回", "上一篇", "下一篇", "上一页", "下一页", "首页", "尾页", "阅读原文", "查看原文", "展开全文", "微博", "微信", "朋友圈", "QQ空间", "QQ", "登录", "注册", "字号", "大", "中", "小", "默认", "扫一扫", "二维码", "客户端", "APP"],
-    key=len,
-    reverse=True,
-)
+_LABELS: Final = sorted(SITE_LABELS, key=len, reverse=True)
 _LABEL: Final = re.compile("|".join(map(re.escape, _LABELS)), re.I)
 _DATE: Final = re.compile(
     r"(?<!\d)((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
