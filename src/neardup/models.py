@@ -27,6 +27,7 @@ __all__ = [
     "Report",
     "Skipped",
     "SpanRef",
+    "member_document",
 ]
 
 COVER_BLOCK = 4  # matching characters per bit of Pair.a_cover / b_cover
@@ -193,6 +194,13 @@ class Skipped(_Record):
     reason: str
 
 
+def member_document(member: Member, documents: Sequence[Document], passages: Sequence[Passage]) -> Document | None:
+    """The document a cluster member's span points into (None where ``documents`` lacks it)."""
+    if member.passages:
+        return documents[passages[member.passages[0]].doc]
+    return next((d for d in documents if d.path == member.path), None)
+
+
 @dataclass(frozen=True)
 class Report:
     """What a scan found. ``to_dict``/``to_json`` give the documented output contract."""
@@ -206,6 +214,10 @@ class Report:
     skipped: tuple[Skipped, ...]
     stats: dict[str, Any]
     archive_matches: tuple[dict[str, Any], ...] | None = None
+
+    def document_of(self, member: Member) -> Document | None:
+        """The document a member of one of this report's clusters points into."""
+        return member_document(member, self.documents, self.passages)
 
     def close(self) -> None:
         """Let go of the temporary file a local scan's documents are read back from (the report's

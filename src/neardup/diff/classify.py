@@ -59,7 +59,7 @@ from neardup.diff.sides import (
 )
 from neardup.errors import InputError
 from neardup.ingest import discover, read_file
-from neardup.models import Block, Cluster, DiffSummary, Document, Member, Passage, Report
+from neardup.models import Block, Cluster, DiffSummary, Document, Member, Passage, Report, member_document
 
 __all__ = [
     "COSMETIC_KINDS",
@@ -69,7 +69,6 @@ __all__ = [
     "Explanation",
     "Source",
     "diff_files",
-    "document_of",
     "explain",
     "explain_member",
     "explain_sources",
@@ -516,13 +515,6 @@ def _and(words: list[str]) -> str:
 # Scan reports
 
 
-def document_of(member: Member, documents: Sequence[Document], passages: Sequence[Passage]) -> Document | None:
-    """The document a cluster member's span points into."""
-    if member.passages:
-        return documents[passages[member.passages[0]].doc]
-    return next((d for d in documents if d.path == member.path), None)
-
-
 def _side(member: Member, doc: Document, name: str) -> DiffText:
     return DiffText(doc.text, doc.blocks, (member.start, member.end), name)
 
@@ -536,13 +528,13 @@ def summarize_cluster(
 
     ``recode``: a :class:`~neardup.verify.Recoder`, for faster (identical) alignments."""
     head = cluster.members[0]
-    head_doc = document_of(head, documents, passages)
+    head_doc = member_document(head, documents, passages)
     if head_doc is None:
         return cluster
     head_side = _side(head, head_doc, "a")  # folded once, compared with every member
     members = [head]
     for member in cluster.members[1:]:
-        doc = document_of(member, documents, passages)
+        doc = member_document(member, documents, passages)
         if doc is None:
             members.append(member)
             continue
@@ -560,8 +552,8 @@ def explain_member(report: Report, cluster: Cluster, member: Member) -> Explanat
     """Differences of ``member`` from its cluster's canonical member (None for a member whose
     document is not in the report)."""
     head = cluster.members[0]
-    head_doc = document_of(head, report.documents, report.passages)
-    doc = document_of(member, report.documents, report.passages)
+    head_doc = member_document(head, report.documents, report.passages)
+    doc = member_document(member, report.documents, report.passages)
     if head_doc is None or doc is None:
         return None
     return _explain_texts(_side(head, head_doc, "a"), _side(member, doc, "b"), confusions())

@@ -25,12 +25,12 @@ import numpy.typing as npt
 from neardup._version import __version__
 from neardup.cluster import ClusterDraft, PassageDocuments, draft_clusters, recoder_for, score_cluster
 from neardup.config import Config
-from neardup.diff.classify import document_of, summarize_cluster
+from neardup.diff.classify import summarize_cluster
 from neardup.ingest import SourceFile, discover
 from neardup.local.spill import SpilledDocuments, SpilledRows, SpilledTexts
 from neardup.local.workers import WorkerPool, forked_map
 from neardup.lsh import signature_candidate_pairs
-from neardup.models import Cluster, Document, Pair, Passage, Report
+from neardup.models import Cluster, Document, Pair, Passage, Report, member_document
 from neardup.normalize import Wanted, to_original_spans_many
 from neardup.report.json import scan_stats
 from neardup.shingles import shingle_hashes
@@ -416,7 +416,7 @@ class _ExplainInputs(NamedTuple):
 def _explain_range(inputs: _ExplainInputs, bounds: tuple[int, int]) -> list[Cluster]:
     clusters, documents, passages, config, recoder = inputs
     mine = clusters[bounds[0]:bounds[1]]
-    canonical = (document_of(c.members[0], documents, passages) for c in mine)
+    canonical = (member_document(c.members[0], documents, passages) for c in mine)
     sample = (doc.text[c.members[0].start:c.members[0].end] for c, doc in zip(mine, canonical) if doc is not None)
     recode = lru_cache(maxsize=64)(recoder(islice(sample, _EXPLAIN_SAMPLE)))  # canonical texts recur
     return [summarize_cluster(c, documents, passages, config, recode=recode) for c in mine]

@@ -24,7 +24,7 @@ from typing import Any
 
 import jinja2
 
-from neardup.diff.classify import COSMETIC_KINDS, KINDS, SUBSTANTIVE_KINDS, Explanation, document_of, explain_member
+from neardup.diff.classify import COSMETIC_KINDS, KINDS, SUBSTANTIVE_KINDS, Explanation, explain_member
 from neardup.models import Block, Cluster, Report
 
 __all__ = ["Part", "Row", "pair_rows", "render_diff_html", "render_html"]
@@ -255,11 +255,11 @@ def _pair_view(explanation: Explanation, a: tuple[str, Sequence[Block] | None, s
 
 def _cluster_view(report: Report, cluster: Cluster, totals: dict[str, int]) -> dict[str, Any]:
     head = cluster.members[0]
-    head_doc = document_of(head, report.documents, report.passages)
+    head_doc = report.document_of(head)
     pairs = []
     for member in cluster.members[1:]:
         explanation = explain_member(report, cluster, member)
-        doc = document_of(member, report.documents, report.passages)
+        doc = report.document_of(member)
         if explanation is None or head_doc is None or doc is None:
             continue
         for kind, count in explanation.counts.items():

@@ -8,14 +8,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from neardup.diff.classify import document_of
 from neardup.models import Member, Report
 
 __all__ = ["render_text"]
 
 
 def _snippet(report: Report, member: Member, width: int = 40) -> str:
-    doc = document_of(member, report.documents, report.passages)
+    doc = report.document_of(member)
     if doc is None:
         return ""
     text = " ".join(doc.text[member.start:member.end].split())
