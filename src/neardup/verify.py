@@ -25,7 +25,7 @@ from neardup.config import Config
 from neardup.models import COVER_BLOCK
 from neardup.normalize import code_points
 
-__all__ = ["Alignment", "Recoder", "align", "prefilter", "verify_pair"]
+__all__ = ["Alignment", "Recoder", "RecoderPerProcess", "align", "prefilter", "verify_pair"]
 
 # Pairs whose LCS table would exceed this many cells are cropped to the region their shared
 # 8-grams point at first (the table costs cells/64 machine words of memory).
@@ -231,3 +231,16 @@ def verify_pair(a: str, b: str, config: Config, *, recode: Callable[[str], str] 
         and bool(alignment.runs)
     )
     return alignment, linked
+
+
+class RecoderPerProcess:
+    """A :class:`Recoder` learned from the first texts a process samples, then kept: made before
+    a pool forks, each worker learns its own once, not once per chunk of work."""
+
+    def __init__(self) -> None:
+        self._recoder: Recoder | None = None
+
+    def __call__(self, sample: Iterable[str]) -> Recoder:
+        if self._recoder is None:
+            self._recoder = Recoder(sample)
+        return self._recoder

@@ -14,7 +14,7 @@ import ctypes
 import os
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, NamedTuple
@@ -25,22 +25,22 @@ import numpy.typing as npt
 from neardup._version import __version__
 from neardup.cluster import ClusterDraft, PassageDocuments, draft_clusters, recoder_for, score_cluster
 from neardup.config import Config
-from neardup.diff.classify import summarize_cluster
+from neardup.diff.clusters import explain_clusters
 from neardup.ingest import SourceFile, discover
 from neardup.local.spill import SpilledDocuments, SpilledRows, SpilledTexts
-from neardup.local.workers import WorkerPool, forked_map
+from neardup.local.workers import WorkerPool, forked_map, work_ranges
 from neardup.lsh import signature_candidate_pairs
-from neardup.models import Cluster, Document, Pair, Passage, Report, member_document
+from neardup.models import Cluster, Document, Pair, Passage, Report
 from neardup.normalize import Wanted, to_original_spans_many
 from neardup.report.json import scan_stats
 from neardup.shingles import shingle_hashes
 from neardup.sketching import SketchedFile, sketch_files
-from neardup.verify import Recoder, prefilter, verify_pair
+from neardup.verify import Recoder, RecoderPerProcess, prefilter, verify_pair
 
 if TYPE_CHECKING:  # the archive imports sketching and workers from here: no import at run time
     from neardup.archive.index import Index, Sketch
 
-__all__ = ["STAGES", "Progress", "explain_clusters", "scan"]
+__all__ = ["STAGES", "Progress", "scan"]
 
 Progress = Callable[[str, int, int], None]
 STAGES = ("ingest", "normalize", "segment", "tokenize", "sketch", "index", "verify", "cluster", "explain")
@@ -287,19 +287,6 @@ def _candidates(sig_rows: SpilledRows, sizes: array[int], active: npt.NDArray[np
     return np.unique(mapped, axis=0), collisions, distinct
 
 
-class _RecoderPerProcess:
-    """A :class:`Recoder` learned from the first texts a process samples, then kept: made before
-    a pool forks, each worker learns its own once, not once per chunk of work."""
-
-    def __init__(self) -> None:
-        self._recoder: Recoder | None = None
-
-    def __call__(self, sample: Iterable[str]) -> Recoder:
-        if self._recoder is None:
-            self._recoder = Recoder(sample)
-        return self._recoder
-
-
 class _PassageMaps:
     """What aligning pairs needs besides their texts: the passages and their documents, to map
     aligned spans back to the documents, and a :class:`Recoder` for the texts (one per process,
@@ -308,7 +295,7 @@ class _PassageMaps:
     def __init__(self, documents: Sequence[Document], passages: Sequence[Passage]) -> None:
         self.documents = documents
         self.passages = passages
-        self.recoder = _RecoderPerProcess()
+        self.recoder = RecoderPerProcess()
 
     def to_original(
         self, spans: dict[int, list[tuple[int, int]]]
@@ -367,13 +354,8 @@ def _verify(pairs: npt.NDArray[np.int64], texts: Sequence[str], documents: Seque
 # Below these, starting a pool of forked workers costs more than it saves.
 _PARALLEL_PAIRS_MIN = 2000
 _PARALLEL_SCORE_MIN = 256
-_PARALLEL_EXPLAIN_MIN = 64
 
 
-def _ranges(count: int, workers: int) -> list[tuple[int, int]]:
-    """``range(count)`` in about 8 slices per worker, so that the last ones finish together."""
-    step = max(1, count // (workers * 8))
-    return [(i, min(i + step, count)) for i in range(0, count, step)]
 
 
 class _ScoreInputs(NamedTuple):
@@ -401,35 +383,5 @@ def _cluster(passages: Sequence[Passage], texts: Sequence[str], lengths: Sequenc
     workers = config.workers if len(drafts) >= _PARALLEL_SCORE_MIN else 1
     aligned = {(pair.a, pair.b): pair for pair in verified}
     parts = forked_map(_score_range, _ScoreInputs(drafts, passages, texts, config, aligned, documents),
-                       _ranges(len(drafts), workers), workers)
-    return [cluster for part in parts for cluster in part]
-
-
-class _ExplainInputs(NamedTuple):
-    clusters: Sequence[Cluster]
-    documents: Sequence[Document]
-    passages: Sequence[Passage]
-    config: Config
-    recoder: _RecoderPerProcess
-
-
-def _explain_range(inputs: _ExplainInputs, bounds: tuple[int, int]) -> list[Cluster]:
-    clusters, documents, passages, config, recoder = inputs
-    mine = clusters[bounds[0]:bounds[1]]
-    canonical = (member_document(c.members[0], documents, passages) for c in mine)
-    sample = (doc.text[c.members[0].start:c.members[0].end] for c, doc in zip(mine, canonical) if doc is not None)
-    recode = lru_cache(maxsize=64)(recoder(islice(sample, _EXPLAIN_SAMPLE)))  # canonical texts recur
-    return [summarize_cluster(c, documents, passages, config, recode=recode) for c in mine]
-
-
-_EXPLAIN_SAMPLE = 64  # canonical members: whole articles, enough to rank the common characters
-
-
-def explain_clusters(
-    clusters: list[Cluster], documents: Sequence[Document], passages: Sequence[Passage], config: Config
-) -> list[Cluster]:
-    """Every cluster with its members' differences from the canonical member, on all workers."""
-    workers = config.workers if len(clusters) >= _PARALLEL_EXPLAIN_MIN else 1
-    shared = _ExplainInputs(clusters, documents, passages, config, _RecoderPerProcess())
-    parts = forked_map(_explain_range, shared, _ranges(len(clusters), workers), workers)
+                       work_ranges(len(drafts), workers), workers)
     return [cluster for part in parts for cluster in part]

@@ -41,9 +41,9 @@ import numpy as np
 from neardup._version import __version__
 from neardup.cluster import build_clusters
 from neardup.config import Config
+from neardup.diff.clusters import explain_clusters
 from neardup.errors import InputError, MissingDependencyError
 from neardup.ingest import SUFFIXES, SourceFile, discover, read_file
-from neardup.local.pipeline import explain_clusters
 from neardup.lsh import band_keys
 from neardup.models import Cluster, Document, NormalizedText, Pair, Passage, Report, Skipped
 from neardup.normalize import normalize_blocks
