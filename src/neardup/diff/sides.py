@@ -202,14 +202,20 @@ class Confusions:
         return bool(pairs) and all(y in self.partners.get(x, ()) for x, y in pairs)
 
 
+# The look-alike tables: written by hand (the override, with comments), learned from real OCR
+# output, and found by glyph shape (the last two rebuilt by benchmarks/learn_confusions.py).
+_TABLES = ("ocr_confusions.txt", "ocr_learned.txt", "ocr_glyphs.txt")
+
+
 @lru_cache(maxsize=1)
 def _table_groups() -> tuple[tuple[str, ...], ...]:
-    text = resources.files("neardup").joinpath("data/ocr_confusions.txt").read_text(encoding="utf-8")
     groups = []
-    for line in text.splitlines():
-        members = line.split("#", 1)[0].split()
-        if len(members) >= 2:
-            groups.append(tuple(members))
+    for name in _TABLES:
+        text = resources.files("neardup").joinpath(f"data/{name}").read_text(encoding="utf-8")
+        for line in text.splitlines():
+            members = line.split("#", 1)[0].split()
+            if len(members) >= 2:
+                groups.append(tuple(members))
     return tuple(groups)
 
 
