@@ -344,6 +344,19 @@ def _widen_numbers(pieces: list[_Piece], a: DiffText) -> None:
     pieces[:] = [p for p in pieces if p.a0 != p.a1 or p.b0 != p.b1]
 
 
+def _join_numbers(pieces: list[_Piece]) -> list[_Piece]:
+    """Number changes that touch once widened are one change: the aligner may read ``１１月`` →
+    ``３１月`` as ``３`` inserted and ``１`` deleted around an equal ``１``, which widening absorbs."""
+    out: list[_Piece] = []
+    for p in pieces:
+        last = out[-1] if out else None
+        if last is not None and last.kind == p.kind == "number" and last.a1 == p.a0 and last.b1 == p.b0:
+            last.a1, last.b1 = p.a1, p.b1
+        else:
+            out.append(p)
+    return out
+
+
 def _group_wording(pieces: list[_Piece], a: DiffText, b: DiffText) -> None:
     """Join wording edits separated by an equal stretch no longer than the edits on either side."""
 
@@ -429,20 +442,23 @@ def _compare(
     total = side_a.content_length + side_b.content_length
     share = changed / total if total else 0.0
     _widen_numbers(pieces, side_a)
+    pieces = _join_numbers(pieces)
     _group_wording(pieces, side_a, side_b)
     changes = [p for p in pieces if p.kind != "same"]
     counts: dict[str, int] = {k: 0 for k in KINDS}
     for p in changes:
         counts[p.kind] += 1
     note, missing = _missing_ends(pieces, side_a, side_b)
+    kept = [p for p in changes if id(p) not in missing]
+    swaps = sum(1 for p in kept if p.kind == "wording" and _one_for_one(side_a.content(p.a0, p.a1),
+                                                                         side_b.content(p.b0, p.b1)))
     if note:  # a truncated copy: say so, and judge the rest without the missing part
         rest: dict[str, int] = {k: 0 for k in KINDS}
-        for p in changes:
-            if id(p) not in missing:
-                rest[p.kind] += 1
-        verdict = f"{note}; otherwise {_verdict(rest, share)}" if any(rest.values()) else note
+        for p in kept:
+            rest[p.kind] += 1
+        verdict = f"{note}; otherwise {_verdict(rest, share, swaps)}" if any(rest.values()) else note
     else:
-        verdict = _verdict(counts, share)
+        verdict = _verdict(counts, share, swaps)
     return changes, counts, share, verdict
 
 
@@ -486,13 +502,29 @@ _NOUNS = {"wording": ("wording change", "wording changes"), "number": ("number c
           "ocr": ("OCR slip", "OCR slips"), "punctuation": ("punctuation change", "punctuation changes")}
 
 
-def _verdict(counts: dict[str, int], share: float) -> str:
-    """One line: identical, cosmetic only, noise only, or edited (with the edits counted)."""
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _one_for_one(a: str, b: str) -> bool:
+    """One Chinese character in place of another: what an OCR slip no table knows looks like."""
+    return len(a) == len(b) == 1 and bool(_CJK_CHAR.match(a)) and bool(_CJK_CHAR.match(b))
+
+
+def _verdict(counts: dict[str, int], share: float, swaps: int = 0) -> str:
+    """One line: identical, cosmetic only, noise only, or edited (with the edits counted).
+
+    ``swaps``: how many of the wording changes are one character for one. Where the pair shows OCR
+    slips and every wording change is such a swap, the swaps are more likely slips the look-alike
+    tables miss than edits (an editor changes words and clauses), and the verdict says so."""
     if not any(counts.values()):
         return "identical"
     cosmetic = [k for k in ("layout", "width", "script") if counts[k]]
     if not any(counts[k] for k in SUBSTANTIVE_KINDS):
         return "same text; only " + _and(cosmetic) + " differences"
+    if counts["ocr"] and counts["wording"] and counts["wording"] == swaps and not counts["number"]:
+        noise = [name for k, name in (("ocr", "OCR noise"), ("punctuation", "punctuation")) if counts[k]]
+        many = "swaps that look like OCR slips too" if swaps > 1 else "swap that looks like an OCR slip too"
+        return "same text, " + _and(noise) + f" only ({swaps} one-character {many})"
     if not counts["wording"] and not counts["number"]:
         noise = [name for k, name in (("ocr", "OCR noise"), ("punctuation", "punctuation")) if counts[k]]
         return "same text, " + _and(noise) + " only"
