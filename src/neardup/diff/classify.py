@@ -156,8 +156,9 @@ class _Piece:
     kind: str = ""  # "" while unclassified; "same" for raw-identical stretches
 
 
-# Kinds whose touching pieces read as one: see _join_cosmetic.
+# Kinds whose touching pieces read as one: see _join_touching.
 _JOINED_KINDS = frozenset({"width", "script", "layout", "number", "case"})
+_NUMBER = frozenset({"number"})
 
 
 @lru_cache(maxsize=65536)
@@ -210,7 +211,7 @@ class _Aligner:
             kind = "width"
         pieces = self.pieces
         if pieces and pieces[-1].kind == kind and (kind == "same" or kind in _JOINED_KINDS):
-            # Joined now as _join_cosmetic would join them later: a traditional copy then makes a
+            # Joined now as _join_touching would join them later: a traditional copy then makes a
             # piece per run of changed characters, not one per character.
             last = pieces[-1]
             last.a1, last.b1 = a1, b1
@@ -344,19 +345,6 @@ def _widen_numbers(pieces: list[_Piece], a: DiffText) -> None:
     pieces[:] = [p for p in pieces if p.a0 != p.a1 or p.b0 != p.b1]
 
 
-def _join_numbers(pieces: list[_Piece]) -> list[_Piece]:
-    """Number changes that touch once widened are one change: the aligner may read ``１１月`` →
-    ``３１月`` as ``３`` inserted and ``１`` deleted around an equal ``１``, which widening absorbs."""
-    out: list[_Piece] = []
-    for p in pieces:
-        last = out[-1] if out else None
-        if last is not None and last.kind == p.kind == "number" and last.a1 == p.a0 and last.b1 == p.b0:
-            last.a1, last.b1 = p.a1, p.b1
-        else:
-            out.append(p)
-    return out
-
-
 def _group_wording(pieces: list[_Piece], a: DiffText, b: DiffText) -> None:
     """Join wording edits separated by an equal stretch no longer than the edits on either side."""
 
@@ -374,13 +362,13 @@ def _group_wording(pieces: list[_Piece], a: DiffText, b: DiffText) -> None:
             k += 1
 
 
-def _join_cosmetic(pieces: list[_Piece]) -> list[_Piece]:
-    """Touching differences of one cosmetic kind (or number, or letter case) read as one:
+def _join_touching(pieces: list[_Piece], kinds: frozenset[str] = _JOINED_KINDS) -> list[_Piece]:
+    """Touching differences of one of ``kinds`` (cosmetic ones, number, letter case) read as one:
     ``ＡＢＣ`` vs ``ABC``. Touching wording pieces stay apart: they are paragraphs cut on purpose."""
     out: list[_Piece] = []
     for p in pieces:
         last = out[-1] if out else None
-        if last is not None and last.kind == p.kind and p.kind in _JOINED_KINDS:
+        if last is not None and last.kind == p.kind and p.kind in kinds:
             last.a1, last.b1 = p.a1, p.b1
         else:
             out.append(p)
@@ -432,7 +420,7 @@ def _compare(
     for p in pieces:
         if not p.kind:
             p.kind = _classify(p, side_a, side_b, table)
-    pieces = _join_cosmetic(pieces)
+    pieces = _join_touching(pieces)
     changed = 0  # measured before grouping, which takes in equal text for readability
     for p in pieces:
         if p.kind == "case":  # letter case is wording, but touching letters read as one change
@@ -442,7 +430,9 @@ def _compare(
     total = side_a.content_length + side_b.content_length
     share = changed / total if total else 0.0
     _widen_numbers(pieces, side_a)
-    pieces = _join_numbers(pieces)
+    # Number changes that touch once widened are one: the aligner may read １１月 → ３１月 as ３
+    # inserted and １ deleted around an equal １, which widening absorbs.
+    pieces = _join_touching(pieces, _NUMBER)
     _group_wording(pieces, side_a, side_b)
     changes = [p for p in pieces if p.kind != "same"]
     counts: dict[str, int] = {k: 0 for k in KINDS}
@@ -521,12 +511,11 @@ def _verdict(counts: dict[str, int], share: float, swaps: int = 0) -> str:
     cosmetic = [k for k in ("layout", "width", "script") if counts[k]]
     if not any(counts[k] for k in SUBSTANTIVE_KINDS):
         return "same text; only " + _and(cosmetic) + " differences"
+    noise = [name for k, name in (("ocr", "OCR noise"), ("punctuation", "punctuation")) if counts[k]]
     if counts["ocr"] and counts["wording"] and counts["wording"] == swaps and not counts["number"]:
-        noise = [name for k, name in (("ocr", "OCR noise"), ("punctuation", "punctuation")) if counts[k]]
         many = "swaps that look like OCR slips too" if swaps > 1 else "swap that looks like an OCR slip too"
         return "same text, " + _and(noise) + f" only ({swaps} one-character {many})"
     if not counts["wording"] and not counts["number"]:
-        noise = [name for k, name in (("ocr", "OCR noise"), ("punctuation", "punctuation")) if counts[k]]
         return "same text, " + _and(noise) + " only"
 
     def phrase(kind: str) -> str:
